@@ -1,0 +1,147 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+)
+
+// migrations is append-only: PRAGMA user_version holds how many have been
+// applied, and each runs in its own transaction.
+var migrations = []string{
+	`CREATE TABLE sources (
+		id INTEGER PRIMARY KEY,
+		kind TEXT NOT NULL CHECK (kind IN ('feed', 'page', 'adhoc')),
+		name TEXT NOT NULL,
+		url TEXT NOT NULL,
+		schedule TEXT NOT NULL DEFAULT '',
+		created_at TEXT NOT NULL,
+		last_checked_at TEXT,
+		last_class TEXT NOT NULL DEFAULT '',
+		last_reason TEXT NOT NULL DEFAULT '',
+		consecutive_failures INTEGER NOT NULL DEFAULT 0,
+		failing INTEGER NOT NULL DEFAULT 0,
+		backoff_until TEXT,
+		etag TEXT NOT NULL DEFAULT '',
+		last_modified TEXT NOT NULL DEFAULT '',
+		last_body_hash TEXT NOT NULL DEFAULT '',
+		UNIQUE (kind, url)
+	);
+	CREATE TABLE pages (
+		id INTEGER PRIMARY KEY,
+		source_id INTEGER NOT NULL REFERENCES sources (id),
+		url TEXT NOT NULL UNIQUE,
+		title TEXT NOT NULL DEFAULT '',
+		discovered_at TEXT NOT NULL,
+		published_at TEXT,
+		next_check_at TEXT,
+		last_checked_at TEXT,
+		last_class TEXT NOT NULL DEFAULT '',
+		last_reason TEXT NOT NULL DEFAULT '',
+		etag TEXT NOT NULL DEFAULT '',
+		last_modified TEXT NOT NULL DEFAULT '',
+		last_body_hash TEXT NOT NULL DEFAULT '',
+		gone_count INTEGER NOT NULL DEFAULT 0,
+		removed INTEGER NOT NULL DEFAULT 0,
+		consecutive_failures INTEGER NOT NULL DEFAULT 0,
+		failing INTEGER NOT NULL DEFAULT 0,
+		backoff_until TEXT
+	);
+	CREATE INDEX pages_due ON pages (next_check_at) WHERE next_check_at IS NOT NULL;
+	CREATE TABLE page_aliases (
+		url TEXT PRIMARY KEY,
+		page_id INTEGER NOT NULL REFERENCES pages (id)
+	);
+	CREATE TABLE bodies (
+		hash TEXT PRIMARY KEY,
+		encoding TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		data BLOB NOT NULL
+	);
+	CREATE TABLE captures (
+		id INTEGER PRIMARY KEY,
+		source_id INTEGER REFERENCES sources (id),
+		page_id INTEGER REFERENCES pages (id),
+		fetched_at TEXT NOT NULL,
+		url TEXT NOT NULL,
+		final_url TEXT NOT NULL DEFAULT '',
+		redirects TEXT NOT NULL DEFAULT '',
+		status INTEGER NOT NULL DEFAULT 0,
+		class TEXT NOT NULL,
+		reason TEXT NOT NULL DEFAULT '',
+		etag TEXT NOT NULL DEFAULT '',
+		last_modified TEXT NOT NULL DEFAULT '',
+		body_hash TEXT REFERENCES bodies (hash),
+		bytes INTEGER NOT NULL DEFAULT 0,
+		duration_ms INTEGER NOT NULL DEFAULT 0,
+		charset TEXT NOT NULL DEFAULT '',
+		extractor TEXT NOT NULL DEFAULT '',
+		fallback INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX captures_page ON captures (page_id, id);
+	CREATE INDEX captures_source ON captures (source_id, id);
+	CREATE TABLE versions (
+		id INTEGER PRIMARY KEY,
+		page_id INTEGER NOT NULL REFERENCES pages (id),
+		capture_id INTEGER NOT NULL REFERENCES captures (id),
+		created_at TEXT NOT NULL,
+		title TEXT NOT NULL DEFAULT '',
+		byline TEXT NOT NULL DEFAULT '',
+		published TEXT,
+		modified TEXT,
+		lang TEXT NOT NULL DEFAULT '',
+		canonical TEXT NOT NULL DEFAULT '',
+		text TEXT NOT NULL,
+		text_hash TEXT NOT NULL,
+		extractor TEXT NOT NULL
+	);
+	CREATE INDEX versions_page ON versions (page_id, id);
+	CREATE TABLE changes (
+		id INTEGER PRIMARY KEY,
+		page_id INTEGER NOT NULL REFERENCES pages (id),
+		kind TEXT NOT NULL CHECK (kind IN ('changed', 'removed', 'restored')),
+		detected_at TEXT NOT NULL,
+		old_version_id INTEGER REFERENCES versions (id),
+		new_version_id INTEGER REFERENCES versions (id),
+		title TEXT NOT NULL DEFAULT '',
+		summary TEXT NOT NULL DEFAULT '',
+		diff TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX changes_detected ON changes (detected_at);
+	CREATE TABLE deliveries (
+		id INTEGER PRIMARY KEY,
+		event_id TEXT NOT NULL,
+		event_type TEXT NOT NULL,
+		webhook_url TEXT NOT NULL,
+		payload BLOB NOT NULL,
+		created_at TEXT NOT NULL,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		next_attempt_at TEXT,
+		delivered_at TEXT,
+		last_error TEXT NOT NULL DEFAULT '',
+		UNIQUE (event_id, webhook_url)
+	);
+	CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	var have int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this stet (%d)", have, len(migrations))
+	}
+	for v := have; v < len(migrations); v++ {
+		err := s.Tx(ctx, func(tx *Tx) error {
+			if _, err := tx.tx.ExecContext(ctx, migrations[v]); err != nil {
+				return err
+			}
+			_, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate to schema version %d: %w", v+1, err)
+		}
+	}
+	return nil
+}

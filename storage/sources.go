@@ -1,0 +1,106 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Source kinds.
+const (
+	KindFeed  = "feed"  // an RSS/Atom/JSON feed whose items become pages
+	KindPage  = "page"  // a single document from the config
+	KindAdhoc = "adhoc" // URLs checked by hand with `stet check`
+)
+
+// Source is a configured feed or page, or the holder of ad-hoc pages.
+type Source struct {
+	ID                  int64
+	Kind                string
+	Name                string
+	URL                 string
+	Schedule            string
+	CreatedAt           time.Time
+	LastCheckedAt       time.Time
+	LastClass           string
+	LastReason          string
+	ConsecutiveFailures int
+	Failing             bool
+	BackoffUntil        time.Time
+	ETag                string
+	LastModified        string
+	LastBodyHash        string
+}
+
+const sourceColumns = `id, kind, name, url, schedule, created_at, last_checked_at, last_class, last_reason,
+	consecutive_failures, failing, backoff_until, etag, last_modified, last_body_hash`
+
+func scanSource(sc interface{ Scan(...any) error }) (Source, error) {
+	var s Source
+	err := sc.Scan(&s.ID, &s.Kind, &s.Name, &s.URL, &s.Schedule, nullTime{&s.CreatedAt}, nullTime{&s.LastCheckedAt},
+		&s.LastClass, &s.LastReason, &s.ConsecutiveFailures, &s.Failing, nullTime{&s.BackoffUntil},
+		&s.ETag, &s.LastModified, &s.LastBodyHash)
+	return s, err
+}
+
+// EnsureSource creates the source (kind, url) or updates its name and
+// schedule, and returns it with its stored state.
+func (s *Store) EnsureSource(ctx context.Context, kind, name, rawURL, schedule string, now time.Time) (Source, error) {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sources (kind, name, url, schedule, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (kind, url) DO UPDATE SET name = excluded.name, schedule = excluded.schedule`,
+		kind, name, rawURL, schedule, fmtTime(now))
+	if err != nil {
+		return Source{}, fmt.Errorf("ensure %s source %s: %w", kind, rawURL, err)
+	}
+	row := s.db.QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources WHERE kind = ? AND url = ?`, kind, rawURL)
+	src, err := scanSource(row)
+	if err != nil {
+		return Source{}, fmt.Errorf("read %s source %s: %w", kind, rawURL, err)
+	}
+	return src, nil
+}
+
+// Source returns the source with the given id.
+func (s *Store) Source(ctx context.Context, id int64) (Source, error) {
+	src, err := scanSource(s.db.QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Source{}, fmt.Errorf("source %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Source{}, fmt.Errorf("read source %d: %w", id, err)
+	}
+	return src, nil
+}
+
+// Sources lists every source in creation order.
+func (s *Store) Sources(ctx context.Context) ([]Source, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sourceColumns+` FROM sources ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list sources: %w", err)
+	}
+	defer rows.Close()
+	var out []Source
+	for rows.Next() {
+		src, err := scanSource(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list sources: %w", err)
+		}
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}
+
+// UpdateSourceState writes the mutable check state of src.
+func (t *Tx) UpdateSourceState(src Source) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE sources SET last_checked_at = ?, last_class = ?, last_reason = ?,
+		consecutive_failures = ?, failing = ?, backoff_until = ?, etag = ?, last_modified = ?, last_body_hash = ?
+		WHERE id = ?`,
+		fmtTime(src.LastCheckedAt), src.LastClass, src.LastReason, src.ConsecutiveFailures, src.Failing,
+		fmtTime(src.BackoffUntil), src.ETag, src.LastModified, src.LastBodyHash, src.ID)
+	if err != nil {
+		return fmt.Errorf("update source %d: %w", src.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Version is one distinct extracted state of a page.
+type Version struct {
+	ID        int64
+	PageID    int64
+	CaptureID int64
+	CreatedAt time.Time
+	Title     string
+	Byline    string
+	Published time.Time
+	Modified  time.Time
+	Lang      string
+	Canonical string
+	Text      string
+	TextHash  string
+	Extractor string
+}
+
+const versionColumns = `id, page_id, capture_id, created_at, title, byline, published, modified, lang, canonical,
+	text, text_hash, extractor`
+
+func scanVersion(sc interface{ Scan(...any) error }) (Version, error) {
+	var v Version
+	err := sc.Scan(&v.ID, &v.PageID, &v.CaptureID, nullTime{&v.CreatedAt}, &v.Title, &v.Byline, nullTime{&v.Published},
+		nullTime{&v.Modified}, &v.Lang, &v.Canonical, &v.Text, &v.TextHash, &v.Extractor)
+	return v, err
+}
+
+// InsertVersion stores v and returns its id.
+func (t *Tx) InsertVersion(v Version) (int64, error) {
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO versions (page_id, capture_id, created_at, title, byline, published,
+		modified, lang, canonical, text, text_hash, extractor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.PageID, v.CaptureID, fmtTime(v.CreatedAt), v.Title, v.Byline, fmtTime(v.Published), fmtTime(v.Modified),
+		v.Lang, v.Canonical, v.Text, v.TextHash, v.Extractor)
+	if err != nil {
+		return 0, fmt.Errorf("insert version of page %d: %w", v.PageID, err)
+	}
+	return res.LastInsertId()
+}
+
+// LatestVersion returns the newest version of a page, or ErrNotFound.
+func (s *Store) LatestVersion(ctx context.Context, pageID int64) (Version, error) {
+	return s.oneVersion(ctx, `WHERE page_id = ? ORDER BY id DESC LIMIT 1`, pageID)
+}
+
+// Version returns the version with the given id.
+func (s *Store) Version(ctx context.Context, id int64) (Version, error) {
+	return s.oneVersion(ctx, `WHERE id = ?`, id)
+}
+
+func (s *Store) oneVersion(ctx context.Context, where string, arg int64) (Version, error) {
+	v, err := scanVersion(s.db.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM versions `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Version{}, fmt.Errorf("version: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Version{}, fmt.Errorf("read version: %w", err)
+	}
+	return v, nil
+}
+
+// Versions lists every version of a page, oldest first.
+func (s *Store) Versions(ctx context.Context, pageID int64) ([]Version, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions WHERE page_id = ? ORDER BY id`, pageID)
+	if err != nil {
+		return nil, fmt.Errorf("list versions of page %d: %w", pageID, err)
+	}
+	defer rows.Close()
+	var out []Version
+	for rows.Next() {
+		v, err := scanVersion(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list versions of page %d: %w", pageID, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
