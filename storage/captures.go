@@ -132,3 +132,20 @@ func (s *Store) Captures(ctx context.Context, sourceID, pageID int64, limit int)
 	}
 	return out, rows.Err()
 }
+
+// CaptureByID returns one capture.
+func (s *Store) CaptureByID(ctx context.Context, id int64) (Capture, error) {
+	var c Capture
+	err := s.db.QueryRowContext(ctx, `SELECT id, source_id, page_id, fetched_at, url, final_url, redirects, status,
+		class, reason, etag, last_modified, body_hash, bytes, duration_ms, charset, extractor, fallback
+		FROM captures WHERE id = ?`, id).Scan(&c.ID, nullInt{&c.SourceID}, nullInt{&c.PageID}, nullTime{&c.FetchedAt},
+		&c.URL, &c.FinalURL, &c.Redirects, &c.Status, &c.Class, &c.Reason, &c.ETag, &c.LastModified,
+		nullString{&c.BodyHash}, &c.Bytes, &c.DurationMS, &c.Charset, &c.Extractor, &c.Fallback)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Capture{}, fmt.Errorf("capture %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Capture{}, fmt.Errorf("read capture %d: %w", id, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/stet/stet/config"
+	"github.com/stet/stet/storage"
+)
+
+// changeJSON is one line of `stet changes -json`; its field names are a contract.
+type changeJSON struct {
+	ID         int64     `json:"id"`
+	URL        string    `json:"url"`
+	Kind       string    `json:"kind"`
+	DetectedAt time.Time `json:"detected_at"`
+	OldVersion *int64    `json:"old_version"`
+	NewVersion *int64    `json:"new_version"`
+	Title      string    `json:"title"`
+	Summary    string    `json:"summary"`
+	Diff       string    `json:"diff"`
+}
+
+func toChangeJSON(c storage.Change) changeJSON {
+	j := changeJSON{ID: c.ID, URL: c.URL, Kind: c.Kind, DetectedAt: c.DetectedAt.UTC(), Title: c.Title,
+		Summary: c.Summary, Diff: c.Diff}
+	if c.OldVersionID != 0 {
+		j.OldVersion = &c.OldVersionID
+	}
+	if c.NewVersionID != 0 {
+		j.NewVersion = &c.NewVersionID
+	}
+	return j
+}
+
+func runChanges(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("changes", e)
+	var sf storeFlags
+	sf.register(fs)
+	var since config.Duration
+	fs.TextVar(&since, "since", config.Duration(0), "only changes detected within this long (e.g. 24h, 7d); 0 means all")
+	u := fs.String("url", "", "only changes of this page")
+	kind := fs.String("kind", "", "only changes of this kind: changed, removed, restored")
+	limit := fs.Int("limit", 0, "at most this many (0: no limit)")
+	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	_, st, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f := storage.ChangeFilter{Kind: *kind, Limit: *limit}
+	if since > 0 {
+		f.Since = time.Now().Add(-since.D())
+	}
+	if *u != "" {
+		p, err := st.PageByURL(ctx, *u)
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("%s is not tracked in %s", *u, st.Path())
+		}
+		if err != nil {
+			return err
+		}
+		f.PageID = p.ID
+	}
+	chs, err := st.Changes(ctx, f)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	for _, c := range chs {
+		if *asJSON {
+			if err := enc.Encode(toChangeJSON(c)); err != nil {
+				return err
+			}
+			continue
+		}
+		printChange(e.stdout, c)
+	}
+	if !*asJSON && len(chs) == 0 {
+		fmt.Fprintln(e.stderr, "no changes")
+	}
+	return nil
+}
+
+// printChange is the readable change report shared by `changes` and `demo`.
+func printChange(w io.Writer, c storage.Change) {
+	fmt.Fprintf(w, "#%d %s  %s  %s\n", c.ID, c.Kind, c.DetectedAt.Local().Format("2006-01-02 15:04:05"), c.URL)
+	fmt.Fprintf(w, "    %q\n", c.Title)
+	if c.Summary != "" {
+		fmt.Fprintf(w, "    %s\n", c.Summary)
+	}
+	if c.Diff != "" {
+		fmt.Fprintln(w, indent(c.Diff, "    "))
+	}
+	fmt.Fprintln(w)
+}

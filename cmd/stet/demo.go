@@ -1,0 +1,440 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stet/stet/config"
+	"github.com/stet/stet/daemon"
+	"github.com/stet/stet/internal/newsroom"
+	"github.com/stet/stet/notify"
+	"github.com/stet/stet/storage"
+)
+
+// demoConfig is the daemon's config for the demo: real cron schedules,
+// every second, against the newsroom on loopback.
+const demoConfig = `# Written by "stet demo". Reuse it: stet changes -config %[1]s
+[storage]
+path = "stet.db"
+
+[fetch]
+allow_private = true      # the newsroom runs on 127.0.0.1
+timeout = "5s"
+per_host_interval = "20ms"
+per_host_concurrency = 4
+gone_after = 2
+
+[recheck]                 # re-check every article every second
+steps = [{ until = "8760h", every = "1s" }]
+stop_after = "8760h"
+
+[daemon]
+workers = 4
+tick = "250ms"
+delivery_interval = "500ms"
+retry_base = "500ms"
+retry_max = "2s"
+
+[[feed]]
+name = "world (RSS)"
+url = "%[2]s/feeds/world.rss"
+schedule = "@every 1s"
+
+[[feed]]
+name = "china (Atom)"
+url = "%[2]s/feeds/china.atom"
+schedule = "@every 1s"
+%[3]s
+[[webhook]]
+url = "%[4]s/hook"
+secret = "%[5]s"
+`
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("demo", e)
+	dir := fs.String("dir", "", "folder for the demo's database, config and log (default: a new temporary folder)")
+	verbose := fs.Bool("v", false, "print the daemon's log to stderr")
+	stepTimeout := fs.Duration("step-timeout", 20*time.Second, "how long to wait for each scripted edit to be reported")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "stet-demo-")
+		if err != nil {
+			return err
+		}
+		*dir = d
+	} else if err := os.MkdirAll(*dir, 0o755); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	nr := newsroom.New()
+	nrURL, stopNR, err := serve(nr)
+	if err != nil {
+		return err
+	}
+	defer stopNR()
+	secret := randomHex(16)
+	rcv := &receiver{secret: []byte(secret), out: e.stdout, failFirst: 2}
+	rcvURL, stopRcv, err := serve(rcv)
+	if err != nil {
+		return err
+	}
+	defer stopRcv()
+
+	cfg, err := writeDemoConfig(*dir, nrURL, rcvURL, secret, nr.Pages())
+	if err != nil {
+		return err
+	}
+	st, err := storage.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	logOut, closeLog, err := demoLog(*dir, *verbose, e.stderr)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Store: st, Logger: newLogger(logOut, slog.LevelInfo)})
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(e.stdout, "stet demo: newsroom at %s, webhook receiver at %s\n", nrURL, rcvURL)
+	fmt.Fprintf(e.stdout, "stet demo: daemon running, database %s\n\n", cfg.Storage.Path)
+	var wg sync.WaitGroup
+	wg.Go(func() { d.Run(ctx) })
+	r := &demoRun{e: e, st: st, nr: nr, base: nrURL, rcv: rcv, timeout: *stepTimeout}
+	runErr := r.script(ctx)
+	cancel()
+	wg.Wait()
+	if err := r.summary(context.Background(), cfg, *dir); err != nil {
+		return err
+	}
+	return runErr
+}
+
+func serve(h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("listen on loopback: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+func writeDemoConfig(dir, nrURL, rcvURL, secret string, pages []string) (*config.Config, error) {
+	var extra strings.Builder
+	for _, p := range pages {
+		fmt.Fprintf(&extra, "\n[[page]]\nname = \"document\"\nurl = \"%s%s\"\nschedule = \"@every 1s\"\n", nrURL, p)
+	}
+	path := filepath.Join(dir, "config.toml")
+	text := fmt.Sprintf(demoConfig, path, nrURL, extra.String(), rcvURL, secret)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		return nil, err
+	}
+	return config.Load(path)
+}
+
+func demoLog(dir string, verbose bool, stderr io.Writer) (io.Writer, func(), error) {
+	if verbose {
+		return stderr, func() {}, nil
+	}
+	f, err := os.Create(filepath.Join(dir, "stet.log"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// receiver is the demo's webhook endpoint: it checks every signature, drops
+// duplicate event ids, and fails its first requests to show retries.
+type receiver struct {
+	secret    []byte
+	out       io.Writer
+	failFirst int
+
+	mu       sync.Mutex
+	requests int
+	seen     map[string]bool
+	badSig   int
+	dupes    int
+	byType   map[string]int
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "read error", http.StatusBadRequest)
+		return
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.requests++
+	if rc.requests <= rc.failFirst {
+		fmt.Fprintf(rc.out, "  [webhook receiver] simulated outage: answered 503 to %s\n", r.Header.Get("X-Stet-Delivery"))
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+		return
+	}
+	if !notify.Verify(rc.secret, body, r.Header.Get("X-Stet-Signature")) {
+		rc.badSig++
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	var ev notify.Event
+	if err := json.Unmarshal(body, &ev); err != nil {
+		http.Error(w, "bad json", http.StatusBadRequest)
+		return
+	}
+	if rc.seen == nil {
+		rc.seen, rc.byType = map[string]bool{}, map[string]int{}
+	}
+	if rc.seen[ev.ID] {
+		rc.dupes++
+		return
+	}
+	rc.seen[ev.ID] = true
+	rc.byType[ev.Type]++
+	fmt.Fprintf(rc.out, "  [webhook receiver] %s %s signature ok: %q %s\n", ev.Type, ev.ID, ev.Title, ev.URL)
+}
+
+func (rc *receiver) counts() (events int, byType map[string]int, badSig, dupes int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	m := map[string]int{}
+	for k, v := range rc.byType {
+		m[k] = v
+	}
+	return len(rc.seen), m, rc.badSig, rc.dupes
+}
+
+// demoRun walks the newsroom's script and watches the database.
+type demoRun struct {
+	e       *env
+	st      *storage.Store
+	nr      *newsroom.Newsroom
+	base    string
+	rcv     *receiver
+	timeout time.Duration
+
+	lastID   int64 // newest change printed
+	expected map[string]int
+	missing  []string
+}
+
+func (r *demoRun) script(ctx context.Context) error {
+	steps := r.nr.Steps()
+	r.expected = map[string]int{}
+	fmt.Fprintf(r.e.stdout, "== step 0: %s\n", steps[0].Description)
+	if err := r.waitFor(ctx, "initial versions of every article", r.allVersioned); err != nil {
+		return err
+	}
+	st, _ := r.st.Stats(ctx)
+	fmt.Fprintf(r.e.stdout, "   %d pages tracked, %d versions stored\n\n", st.Pages, st.Versions)
+	for {
+		step, ok := r.nr.Advance()
+		if !ok {
+			break
+		}
+		fmt.Fprintf(r.e.stdout, "== step %d: %s\n", r.nr.Step(), step.Description)
+		for _, x := range step.Expect {
+			r.expected[r.key(x.Path, x.Kind)]++
+		}
+		err := r.waitFor(ctx, step.Name, func(ctx context.Context) (bool, error) { return r.reported(ctx, step.Expect) })
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			r.missing = append(r.missing, step.Name)
+			fmt.Fprintf(r.e.stdout, "   NOT REPORTED in %s: %s\n\n", r.timeout, step.Name)
+		}
+	}
+	fmt.Fprintf(r.e.stdout, "== script done; watching the churn for 3 more seconds and draining the webhook outbox\n")
+	quiet := time.Now().Add(3 * time.Second)
+	return r.waitFor(ctx, "webhook outbox drained", func(ctx context.Context) (bool, error) {
+		st, err := r.st.Stats(ctx)
+		return err == nil && st.DeliveriesPending == 0 && time.Now().After(quiet), err
+	})
+}
+
+func (r *demoRun) key(path, kind string) string { return kind + " " + r.base + path }
+
+// waitFor polls cond (printing new change reports meanwhile) until it holds.
+func (r *demoRun) waitFor(ctx context.Context, what string, cond func(context.Context) (bool, error)) error {
+	deadline := time.Now().Add(r.timeout)
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if err := r.printNew(ctx); err != nil {
+			return err
+		}
+		ok, err := cond(ctx)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("timed out waiting for %s", what)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+func (r *demoRun) printNew(ctx context.Context) error {
+	chs, err := r.st.Changes(ctx, storage.ChangeFilter{AfterID: r.lastID})
+	if err != nil {
+		return err
+	}
+	for i := len(chs) - 1; i >= 0; i-- { // oldest first
+		printChange(r.e.stdout, chs[i])
+		r.lastID = chs[i].ID
+	}
+	return nil
+}
+
+func (r *demoRun) allVersioned(ctx context.Context) (bool, error) {
+	pages, err := r.st.Pages(ctx, 0)
+	if err != nil || len(pages) == 0 {
+		return false, err
+	}
+	srcs, err := r.st.Sources(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range srcs {
+		if s.Kind == storage.KindFeed && s.LastCheckedAt.IsZero() {
+			return false, nil
+		}
+	}
+	for _, p := range pages {
+		if _, err := r.st.LatestVersion(ctx, p.ID); errors.Is(err, storage.ErrNotFound) {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// reported says whether every expected change of a step is in the database.
+func (r *demoRun) reported(ctx context.Context, want []newsroom.Expect) (bool, error) {
+	got, err := r.changeCounts(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, x := range want {
+		k := r.key(x.Path, x.Kind)
+		if got[k] < r.expected[k] {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func (r *demoRun) changeCounts(ctx context.Context) (map[string]int, error) {
+	chs, err := r.st.Changes(ctx, storage.ChangeFilter{})
+	if err != nil {
+		return nil, err
+	}
+	got := map[string]int{}
+	for _, c := range chs {
+		got[c.Kind+" "+c.URL]++
+	}
+	return got, nil
+}
+
+func (r *demoRun) summary(ctx context.Context, cfg *config.Config, dir string) error {
+	if err := r.printNew(ctx); err != nil {
+		return err
+	}
+	st, err := r.st.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	got, err := r.changeCounts(ctx)
+	if err != nil {
+		return err
+	}
+	var extra []string
+	for k, n := range got {
+		if n > r.expected[k] {
+			extra = append(extra, fmt.Sprintf("%s (%d times, expected %d)", k, n, r.expected[k]))
+		}
+	}
+	sort.Strings(extra)
+	events, byType, badSig, dupes := r.rcv.counts()
+	w := r.e.stdout
+	fmt.Fprintf(w, "\n== summary\n")
+	fmt.Fprintf(w, "sources:     %d\n", st.Sources)
+	fmt.Fprintf(w, "articles:    %d pages tracked\n", st.Pages)
+	fmt.Fprintf(w, "captures:    %d %s\n", st.Captures, fmtCounts(st.CapturesByClass))
+	fmt.Fprintf(w, "versions:    %d (raw bodies kept: %d, stored once per hash)\n", st.Versions, st.Bodies)
+	fmt.Fprintf(w, "changes:     %s\n", fmtCounts(st.ChangesByKind))
+	fmt.Fprintf(w, "webhooks:    %d delivered, %d pending, %d given up; receiver got %d events %s, %d bad signatures, %d duplicates\n",
+		st.DeliveriesSent, st.DeliveriesPending, st.DeliveriesGivenUp, events, fmtCounts(byType), badSig, dupes)
+	fmt.Fprintf(w, "scripted edits reported: %d of %d steps", r.nr.Step()-len(r.missing), r.nr.Step())
+	if len(extra) == 0 {
+		fmt.Fprintf(w, "; churn reported: never\n")
+	} else {
+		fmt.Fprintf(w, "; reported more than once or not scripted: %s\n", strings.Join(extra, ", "))
+	}
+	fmt.Fprintf(w, "database:    %s\n", cfg.Storage.Path)
+	fmt.Fprintf(w, "\nexplore it:\n  go run ./cmd/stet changes -config %s\n  go run ./cmd/stet sources -config %s\n  go run ./cmd/stet history -config %s %s%s\n",
+		cfg.File, cfg.File, cfg.File, r.base, firstPath(r.nr))
+	if len(r.missing) > 0 || len(extra) > 0 || badSig > 0 || st.DeliveriesPending > 0 {
+		return fmt.Errorf("demo failed: %d steps not reported, %d unexpected changes", len(r.missing), len(extra))
+	}
+	return nil
+}
+
+func firstPath(nr *newsroom.Newsroom) string {
+	for _, s := range nr.Steps() {
+		for _, x := range s.Expect {
+			return x.Path
+		}
+	}
+	return "/"
+}
+
+func fmtCounts(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}

@@ -1,0 +1,110 @@
+// Command stet watches what publishers publish and keeps every version of it.
+//
+// Usage: stet <command> [flags]. Run "stet help" for the list of commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is the stet release; set with -ldflags "-X main.version=..." when building releases.
+var version = "0.1.0-dev"
+
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what every command gets: its output streams.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "[-dir DIR] [-v]", "run the whole loop against a simulated local newsroom, then summarise", runDemo},
+		{"run", "[-config F]", "run the daemon until SIGINT/SIGTERM", runDaemon},
+		{"check", "[-config F] [-json] [-v] URL...", "fetch URLs now, store a version if changed, print the result", runCheck},
+		{"changes", "[-config F] [-since 24h] [-url U] [-kind K] [-json]", "list change reports, newest first", runChanges},
+		{"history", "[-config F] [-json] URL", "list every version of a page", runHistory},
+		{"diff", "[-config F] URL [VERSION VERSION]", "show the diff between two versions (default: latest two)", runDiff},
+		{"sources", "[-config F] [-json]", "list sources and pages with their last status and next due time", runSources},
+		{"extract", "[-format text|json] [-o DIR] [FILE...]", "run the extractor alone on HTML files or stdin", runExtract},
+		{"version", "", "print the version", func(_ context.Context, e *env, _ []string) error {
+			fmt.Fprintln(e.stdout, "stet", version)
+			return nil
+		}},
+	}
+}
+
+func main() {
+	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// errUsage marks errors whose message is a usage problem (exit status 2).
+var errUsage = errors.New("usage")
+
+// errReported means the command already printed its errors (exit status 1).
+var errReported = errors.New("errors reported")
+
+func realMain(args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		err := c.run(ctx, e, args[1:])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errReported):
+			return 1
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(stderr, "stet %s: %v\nusage: stet %s %s\n", c.name, err, c.name, c.args)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "stet %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "stet: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "stet watches what publishers publish and keeps every version of it.")
+	fmt.Fprintln(w, "\nusage: stet <command> [flags]")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %-48s %s\n", c.name, c.args, c.help)
+	}
+}
+
+func newFlags(name string, e *env) *flag.FlagSet {
+	fs := flag.NewFlagSet("stet "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/stet/stet/daemon"
+)
+
+func runDaemon(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("run", e)
+	var sf storeFlags
+	sf.register(fs)
+	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if sf.config == "" {
+		sf.config = "config.toml"
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		return fmt.Errorf("%w: -log-level: %v", errUsage, err)
+	}
+	cfg, st, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := newLogger(e.stderr, lvl)
+	log.Info("stet starting", "version", version, "config", cfg.File, "database", st.Path())
+	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Store: st, Logger: log})
+	if err != nil {
+		return err
+	}
+	return d.Run(ctx)
+}

@@ -1,0 +1,163 @@
+// Package config reads stet's TOML configuration. Decoding is strict: an
+// unknown key, a bad value or a cross-field conflict is an error that names
+// file:line:col and the key path.
+package config
+
+import (
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Config is the whole configuration. The zero value of any optional field is
+// replaced by its default in Load/Parse; after a successful Load every field
+// the daemon reads holds a usable value.
+type Config struct {
+	Storage  Storage   `toml:"storage"`
+	Fetch    Fetch     `toml:"fetch"`
+	Recheck  Recheck   `toml:"recheck"`
+	Daemon   Daemon    `toml:"daemon"`
+	Feeds    []Feed    `toml:"feed"`
+	Pages    []Page    `toml:"page"`
+	Webhooks []Webhook `toml:"webhook"`
+	Sites    []Site    `toml:"site"`
+
+	// File is the path the configuration was read from ("" for built-in defaults).
+	File string `toml:"-"`
+}
+
+// Storage says where the SQLite database lives.
+type Storage struct {
+	Path string `toml:"path"` // default "stet.db"; relative paths are relative to the config file's folder
+}
+
+// Fetch holds the crawler's limits and manners.
+type Fetch struct {
+	UserAgent          string   `toml:"user_agent"`           // default "stet/<version> (+https://github.com/stet/stet)"
+	Contact            string   `toml:"contact"`              // URL or mail appended to the User-Agent as "(+contact)"
+	Timeout            Duration `toml:"timeout"`              // total per fetch, default 30s
+	ConnectTimeout     Duration `toml:"connect_timeout"`      // default 10s
+	HeaderTimeout      Duration `toml:"header_timeout"`       // default 15s
+	MaxBody            ByteSize `toml:"max_body"`             // decompressed bytes, default 10MiB
+	MaxRedirects       int      `toml:"max_redirects"`        // default 10
+	PerHostInterval    Duration `toml:"per_host_interval"`    // minimum gap between requests to one host, default 2s
+	PerHostConcurrency int      `toml:"per_host_concurrency"` // requests in flight per host, default 2
+	AllowPrivate       bool     `toml:"allow_private"`        // default false
+	Robots             bool     `toml:"robots"`               // honour robots.txt, default true
+	RobotsTTL          Duration `toml:"robots_ttl"`           // default 24h
+	GoneAfter          int      `toml:"gone_after"`           // K consecutive gone checks before "removed", default 2
+	FailingAfter       int      `toml:"failing_after"`        // N consecutive failures before source.failing, default 3
+}
+
+// Recheck is the policy for articles discovered in feeds: check often while
+// they are young, less often as they age, stop after StopAfter.
+type Recheck struct {
+	Steps     []RecheckStep `toml:"steps"`      // default: until 6h every 15m; until 48h every 1h; until 14d every 6h
+	StopAfter Duration      `toml:"stop_after"` // default 30d; 0 after defaults is impossible
+}
+
+// RecheckStep: while an article is younger than Until, re-check it Every.
+type RecheckStep struct {
+	Until Duration `toml:"until"`
+	Every Duration `toml:"every"`
+}
+
+// Daemon holds process-level knobs.
+type Daemon struct {
+	Workers          int      `toml:"workers"`           // fetch workers, default 4
+	DeliveryInterval Duration `toml:"delivery_interval"` // how often the webhook outbox is polled, default 5s
+	MaxAttempts      int      `toml:"max_attempts"`      // webhook delivery attempts before giving up, default 20
+	RetryBase        Duration `toml:"retry_base"`        // first webhook retry delay, doubling, default 10s
+	RetryMax         Duration `toml:"retry_max"`         // cap on the retry delay, default 1h
+	Tick             Duration `toml:"tick"`              // how often due article re-checks are looked for, default 5s
+}
+
+// Feed is an RSS, Atom or JSON feed whose items are tracked as articles.
+type Feed struct {
+	Name     string   `toml:"name"`     // default: the URL's host
+	URL      string   `toml:"url"`      // required, absolute http(s)
+	Schedule Schedule `toml:"schedule"` // default "@every 15m"
+	Robots   *bool    `toml:"robots"`   // per-source override of fetch.robots
+}
+
+// Page is a single document watched as a whole.
+type Page struct {
+	Name     string   `toml:"name"`
+	URL      string   `toml:"url"`      // required
+	Schedule Schedule `toml:"schedule"` // default "@every 1h"
+	Robots   *bool    `toml:"robots"`
+}
+
+// Webhook receives a signed JSON POST for every event it subscribes to.
+type Webhook struct {
+	URL    string   `toml:"url"`    // required
+	Secret string   `toml:"secret"` // HMAC-SHA256 key; may be "" (then unsigned)
+	Events []string `toml:"events"` // default all; entries are exact types or "prefix.*"
+}
+
+// Site is an operator's extraction rule for one host.
+type Site struct {
+	Host   string   `toml:"host"`   // exact host, or "*.example.com"
+	Body   string   `toml:"body"`   // CSS selector of the article body
+	Title  string   `toml:"title"`  // CSS selector of the title
+	Remove []string `toml:"remove"` // CSS selectors dropped before extraction
+}
+
+// Schedule is a cron spec ("*/5 * * * *", "@every 10m", "@hourly") parsed by robfig/cron/v3.
+type Schedule struct {
+	Spec string
+	cron.Schedule
+}
+
+// Duration is a Go duration string ("20s", "10ms"); "d" (days) is also accepted.
+type Duration time.Duration
+
+// ByteSize is a size like "10MiB", "512KB", "1GB" or a plain number of bytes.
+type ByteSize int64
+
+// DefaultUserAgent identifies stet to the sites it crawls.
+const DefaultUserAgent = "stet/0.1 (+https://github.com/stet/stet)"
+
+// Default schedules of sources that do not set one.
+const (
+	DefaultFeedSchedule = "@every 15m"
+	DefaultPageSchedule = "@every 1h"
+)
+
+// Default returns the built-in configuration: every setting at its default
+// and no feeds, pages, webhooks or site rules.
+func Default() *Config {
+	return &Config{
+		Storage: Storage{Path: "stet.db"},
+		Fetch: Fetch{
+			UserAgent:          DefaultUserAgent,
+			Timeout:            Duration(30 * time.Second),
+			ConnectTimeout:     Duration(10 * time.Second),
+			HeaderTimeout:      Duration(15 * time.Second),
+			MaxBody:            10 << 20,
+			MaxRedirects:       10,
+			PerHostInterval:    Duration(2 * time.Second),
+			PerHostConcurrency: 2,
+			Robots:             true,
+			RobotsTTL:          Duration(24 * time.Hour),
+			GoneAfter:          2,
+			FailingAfter:       3,
+		},
+		Recheck: Recheck{
+			Steps: []RecheckStep{
+				{Until: Duration(6 * time.Hour), Every: Duration(15 * time.Minute)},
+				{Until: Duration(48 * time.Hour), Every: Duration(time.Hour)},
+				{Until: Duration(14 * day), Every: Duration(6 * time.Hour)},
+			},
+			StopAfter: Duration(30 * day),
+		},
+		Daemon: Daemon{
+			Workers:          4,
+			DeliveryInterval: Duration(5 * time.Second),
+			MaxAttempts:      20,
+			RetryBase:        Duration(10 * time.Second),
+			RetryMax:         Duration(time.Hour),
+			Tick:             Duration(5 * time.Second),
+		},
+	}
+}

@@ -1,0 +1,238 @@
+package config_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stet/stet/config"
+)
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"syntax error", "[fetch\n", "config.toml:1:7: expected ']' to close table name"},
+		{"unknown top-level key", "[storage]\npath = 'x.db'\n[logging]\nlevel = 'debug'\n",
+			"config.toml:3:2: logging: unknown key"},
+		{"unknown nested key", "[fetch]\nuser_agnet = 'x'\n", "config.toml:2:1: fetch.user_agnet: unknown key"},
+		{"unknown key in second feed", "[[feed]]\nurl = 'https://a.example/'\n[[feed]]\nurl = 'https://b.example/'\nnmae = 'b'\n",
+			"config.toml:5:1: feed[1].nmae: unknown key"},
+		{"bad cron spec", "[[feed]]\nurl = 'https://a.example/'\n[[feed]]\nurl = 'https://b.example/'\nschedule = '61 * * * *'\n",
+			`config.toml:5:12: feed[1].schedule: invalid cron schedule "61 * * * *": end of range (61) above maximum (59): 61`},
+		{"bad duration", "[fetch]\ntimeout = '5x'\n",
+			`config.toml:2:11: fetch.timeout: invalid duration "5x": use a number with a unit: ms, s, m, h or d`},
+		{"duration without unit", "[daemon]\ntick = 5\n",
+			`config.toml:2:8: daemon.tick: a duration needs a unit and quotes, such as "30s", "15m" or "1d"`},
+		{"bad duration in inline table", "[recheck]\nsteps = [{ until = '6h', every = '15m' }, { until = '2d', every = 'often' }]\n",
+			`config.toml:2:67: recheck.steps[1].every: invalid duration "often": use a number with a unit: ms, s, m, h or d`},
+		{"bad size", "[fetch]\nmax_body = '10 furlongs'\n",
+			`config.toml:2:12: fetch.max_body: invalid size "10 furlongs": use a number of bytes or a unit: B, KB, MB, GB, KiB, MiB, GiB`},
+		{"wrong type", "[daemon]\nworkers = 'four'\n",
+			"config.toml:2:11: daemon.workers: cannot decode TOML string into struct field config.Daemon.Workers of type int"},
+		{"bad URL", "[[page]]\nurl = 'ftp://files.example/a'\n",
+			`config.toml:2:7: page[0].url: "ftp://files.example/a" is not an absolute http(s) URL`},
+		{"relative URL", "[[feed]]\nurl = '/rss.xml'\n", `config.toml:2:7: feed[0].url: "/rss.xml" is not an absolute http(s) URL`},
+		{"missing URL", "[[feed]]\nname = 'x'\n", "config.toml:1:1: feed[0].url: required"},
+		{"duplicate feed URL",
+			"[[feed]]\nurl = 'https://a.example/rss'\n[[feed]]\nurl = 'https://b.example/rss'\n[[feed]]\nurl = 'https://a.example/rss'\n",
+			"config.toml:6:7: feed[2].url: duplicate of feed[0].url"},
+		{"page duplicates feed", "[[feed]]\nurl = 'https://a.example/'\n\n[[page]]\n  url = 'https://a.example/'\n",
+			"config.toml:5:9: page[0].url: duplicate of feed[0].url"},
+		{"bad event name", "[[webhook]]\nurl = 'https://hooks.example/'\nevents = ['change.*', 'change.edited']\n",
+			`config.toml:3:23: webhook[0].events[1]: unknown event "change.edited"; want one of change.changed, change.removed, change.restored, source.failing, source.recovered, a "prefix.*" of them or "*"`},
+		{"bad event prefix", "[[webhook]]\nurl = 'https://hooks.example/'\nevents = ['article.*']\n",
+			`config.toml:3:11: webhook[0].events[0]: unknown event "article.*"; want one of change.changed, change.removed, change.restored, source.failing, source.recovered, a "prefix.*" of them or "*"`},
+		{"bad selector", "[[site]]\nhost = 'a.example'\nbody = 'article'\nremove = ['.ad', 'div..x']\n",
+			`config.toml:4:18: site[0].remove[1]: invalid CSS selector "div..x": expected identifier, found . instead`},
+		{"empty site rule", "[[site]]\nhost = 'a.example'\n", "config.toml:1:1: site[0]: needs at least one of body, title or remove"},
+		{"steps not increasing", "[recheck]\nsteps = [{ until = '6h', every = '15m' }, { until = '2h', every = '1h' }]\n",
+			"config.toml:2:53: recheck.steps[1].until: 2h0m0s is not above the previous step's until (6h0m0s)"},
+		{"zero every", "[recheck]\nsteps = [{ until = '6h', every = '0s' }]\n",
+			"config.toml:2:34: recheck.steps[0].every: must be above 0, got 0s"},
+		{"workers out of range", "[daemon]\nworkers = 65\n", "config.toml:2:11: daemon.workers: 65 is out of range 1..64"},
+		{"zero gone_after", "[fetch]\ngone_after = 0\n", "config.toml:2:14: fetch.gone_after: 0 is out of range 1..1000"},
+		{"zero max_body", "[fetch]\nmax_body = '0B'\n", "config.toml:2:12: fetch.max_body: must be above 0, got 0"},
+		{"zero timeout", "[fetch]\ntimeout = '0s'\n", "config.toml:2:11: fetch.timeout: must be above 0, got 0s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Parse(strings.NewReader(tt.doc), "config.toml")
+			if err == nil {
+				t.Fatalf("Parse succeeded, want error %q", tt.want)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error\n got: %s\nwant: %s", got, tt.want)
+			}
+			if _, ok := errors.AsType[*config.Error](err); !ok {
+				t.Errorf("error %T is not a *config.Error", err)
+			}
+		})
+	}
+}
+
+func TestParseReportsEveryProblem(t *testing.T) {
+	doc := "[daemon]\nworkers = 0\nmax_attempts = 0\n[[webhook]]\nurl = 'hooks.example'\n"
+	_, err := config.Parse(strings.NewReader(doc), "c.toml")
+	want := "c.toml:2:11: daemon.workers: 0 is out of range 1..64\n" +
+		"c.toml:3:16: daemon.max_attempts: 0 is out of range 1..1000\n" +
+		`c.toml:5:7: webhook[0].url: "hooks.example" is not an absolute http(s) URL`
+	if err == nil || err.Error() != want {
+		t.Errorf("error\n got: %v\nwant: %s", err, want)
+	}
+}
+
+func TestMinimalConfig(t *testing.T) {
+	doc := "[storage]\npath = \"x.db\"\n[fetch]\nallow_private = true\n"
+	cfg, err := config.Parse(strings.NewReader(doc), "mini.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Default()
+	want.Storage.Path = "x.db"
+	want.Fetch.AllowPrivate = true
+	want.File = "mini.toml"
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("Parse(minimal) =\n%+v\nwant\n%+v", cfg, want)
+	}
+	if got, want := cfg.Fetch.Timeout.D(), 30*time.Second; got != want {
+		t.Errorf("fetch.timeout = %v, want %v", got, want)
+	}
+	if got, want := cfg.Fetch.MaxBody.Int64(), int64(10<<20); got != want {
+		t.Errorf("fetch.max_body = %d, want %d", got, want)
+	}
+	if got, want := cfg.Recheck.StopAfter.D(), 30*24*time.Hour; got != want {
+		t.Errorf("recheck.stop_after = %v, want %v", got, want)
+	}
+	if got, want := len(cfg.Recheck.Steps), 3; got != want {
+		t.Errorf("recheck.steps has %d steps, want %d", got, want)
+	}
+}
+
+func TestListDefaults(t *testing.T) {
+	doc := `
+[[feed]]
+url = "https://news.example/rss"
+[[page]]
+url = "https://news.example/corrections"
+[[page]]
+url = "https://other.example/"
+robots = false
+[[webhook]]
+url = "https://hooks.example/"
+[recheck]
+steps = [{ until = "1h", every = "5m" }]
+`
+	cfg, err := config.Parse(strings.NewReader(doc), "c.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := cfg.Feeds[0]
+	if f.Name != "news.example" || f.Schedule.String() != config.DefaultFeedSchedule || f.Schedule.Schedule == nil || f.Robots != nil {
+		t.Errorf("feed defaults = name %q schedule %q robots %v", f.Name, f.Schedule, f.Robots)
+	}
+	if p := cfg.Pages[0]; p.Name != "news.example/corrections" || p.Schedule.String() != config.DefaultPageSchedule {
+		t.Errorf("page defaults = name %q schedule %q", p.Name, p.Schedule)
+	}
+	if p := cfg.Pages[1]; p.Name != "other.example" || p.Robots == nil || *p.Robots {
+		t.Errorf("page[1] = name %q robots %v, want other.example and false", p.Name, p.Robots)
+	}
+	if got := cfg.Webhooks[0].Events; !reflect.DeepEqual(got, []string{"*"}) {
+		t.Errorf("webhook events = %q, want [*]", got)
+	}
+	// Steps from the file replace the defaults instead of merging with them.
+	want := []config.RecheckStep{{Until: config.Duration(time.Hour), Every: config.Duration(5 * time.Minute)}}
+	if !reflect.DeepEqual(cfg.Recheck.Steps, want) {
+		t.Errorf("recheck.steps = %v, want %v", cfg.Recheck.Steps, want)
+	}
+}
+
+// TestRepoConfig keeps the annotated config.toml at the repository root in
+// step with the code: it must load, and it must hold exactly the defaults.
+func TestRepoConfig(t *testing.T) {
+	cfg, err := config.Load("../config.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Default()
+	want.Storage.Path = filepath.Join("..", "stet.db")
+	want.File = "../config.toml"
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("../config.toml =\n%+v\nwant the defaults\n%+v", cfg, want)
+	}
+}
+
+// TestRepoConfigExamples uncomments the examples at the end of config.toml,
+// so they stay valid too.
+func TestRepoConfigExamples(t *testing.T) {
+	b, err := os.ReadFile("../config.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, examples, ok := strings.Cut(string(b), "\n# Sources.")
+	if !ok {
+		t.Fatal(`config.toml has no "# Sources." section`)
+	}
+	var doc strings.Builder
+	for line := range strings.Lines(examples) {
+		if rest, ok := strings.CutPrefix(line, "# "); ok && (strings.HasPrefix(rest, "[") || strings.Contains(rest, " = ")) {
+			doc.WriteString(rest)
+		}
+	}
+	cfg, err := config.Parse(strings.NewReader(doc.String()), "examples")
+	if err != nil {
+		t.Fatalf("examples from config.toml: %v\n%s", err, doc.String())
+	}
+	if len(cfg.Feeds) != 1 || len(cfg.Pages) != 1 || len(cfg.Webhooks) != 1 || len(cfg.Sites) != 1 {
+		t.Errorf("examples hold %d feeds, %d pages, %d webhooks, %d sites, want one each",
+			len(cfg.Feeds), len(cfg.Pages), len(cfg.Webhooks), len(cfg.Sites))
+	}
+}
+
+func TestLoadStoragePath(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "stet.toml")
+	if err := os.WriteFile(path, []byte("[storage]\npath = \"data/x.db\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Storage.Path, filepath.Join(dir, "data", "x.db"); got != want {
+		t.Errorf("storage.path = %q, want %q", got, want)
+	}
+	if cfg.File != path {
+		t.Errorf("File = %q, want %q", cfg.File, path)
+	}
+	cfg, err = config.Parse(strings.NewReader("[storage]\npath = \"data/x.db\"\n"), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Storage.Path, "data/x.db"; got != want {
+		t.Errorf("Parse left storage.path = %q, want %q", got, want)
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := config.Load(filepath.Join(t.TempDir(), "nope.toml"))
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load(missing) = %v, want an os.ErrNotExist error", err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	cfg := config.Default()
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("Default().Validate() = %v", err)
+	}
+	cfg.Feeds = append(cfg.Feeds, config.Feed{URL: "https://a.example/"}, config.Feed{URL: "https://a.example/"})
+	want := "config: feed[1].url: duplicate of feed[0].url"
+	if err := cfg.Validate(); err == nil || err.Error() != want {
+		t.Errorf("Validate() = %v, want %s", err, want)
+	}
+}

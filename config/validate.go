@@ -1,0 +1,207 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/andybalholm/cascadia"
+)
+
+// problems collects validation failures under their indexed key paths.
+type problems struct {
+	errs []*Error
+}
+
+func (p *problems) add(key, format string, args ...any) {
+	p.errs = append(p.errs, &Error{Key: key, Err: fmt.Errorf(format, args...)})
+}
+
+// Validate checks the values and the rules between them. Load and Parse call
+// it; call it again after changing a Config in code. Errors name the key
+// path, such as "feed[2].url".
+func (c *Config) Validate() error {
+	name := c.File
+	if name == "" {
+		name = "config"
+	}
+	return c.validate(name, nil)
+}
+
+// validate returns every problem joined, each positioned with ix when the
+// key can be found in the document.
+func (c *Config) validate(name string, ix *keyIndex) error {
+	var p problems
+	c.validateSettings(&p)
+	c.Recheck.validate(&p)
+	c.validateSources(&p)
+	for i, w := range c.Webhooks {
+		w.validate(&p, fmt.Sprintf("webhook[%d]", i))
+	}
+	c.validateSites(&p)
+	if len(p.errs) == 0 {
+		return nil
+	}
+	errs := make([]error, len(p.errs))
+	for i, e := range p.errs {
+		e.File = name
+		if ix != nil {
+			e.Line, e.Column = ix.findNearest(e.Key)
+		}
+		errs[i] = e
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) validateSettings(p *problems) {
+	if c.Storage.Path == "" {
+		p.add("storage.path", "must not be empty")
+	}
+	if c.Fetch.UserAgent == "" {
+		p.add("fetch.user_agent", "must not be empty")
+	}
+	positive(p, "fetch.timeout", c.Fetch.Timeout)
+	positive(p, "fetch.connect_timeout", c.Fetch.ConnectTimeout)
+	positive(p, "fetch.header_timeout", c.Fetch.HeaderTimeout)
+	positive(p, "fetch.per_host_interval", c.Fetch.PerHostInterval)
+	positive(p, "fetch.robots_ttl", c.Fetch.RobotsTTL)
+	if c.Fetch.MaxBody <= 0 {
+		p.add("fetch.max_body", "must be above 0, got %d", c.Fetch.MaxBody)
+	}
+	inRange(p, "fetch.max_redirects", c.Fetch.MaxRedirects, 0, 100)
+	inRange(p, "fetch.per_host_concurrency", c.Fetch.PerHostConcurrency, 1, 64)
+	inRange(p, "fetch.gone_after", c.Fetch.GoneAfter, 1, 1000)
+	inRange(p, "fetch.failing_after", c.Fetch.FailingAfter, 1, 1000)
+
+	inRange(p, "daemon.workers", c.Daemon.Workers, 1, 64)
+	inRange(p, "daemon.max_attempts", c.Daemon.MaxAttempts, 1, 1000)
+	positive(p, "daemon.delivery_interval", c.Daemon.DeliveryInterval)
+	positive(p, "daemon.retry_base", c.Daemon.RetryBase)
+	positive(p, "daemon.retry_max", c.Daemon.RetryMax)
+	positive(p, "daemon.tick", c.Daemon.Tick)
+	if c.Daemon.RetryMax > 0 && c.Daemon.RetryMax < c.Daemon.RetryBase {
+		p.add("daemon.retry_max", "%s is below daemon.retry_base (%s)", c.Daemon.RetryMax, c.Daemon.RetryBase)
+	}
+}
+
+func (r Recheck) validate(p *problems) {
+	positive(p, "recheck.stop_after", r.StopAfter)
+	if len(r.Steps) == 0 {
+		p.add("recheck.steps", "needs at least one step")
+	}
+	for i, s := range r.Steps {
+		key := fmt.Sprintf("recheck.steps[%d]", i)
+		positive(p, key+".until", s.Until)
+		positive(p, key+".every", s.Every)
+		if i > 0 && s.Until <= r.Steps[i-1].Until {
+			p.add(key+".until", "%s is not above the previous step's until (%s)", s.Until, r.Steps[i-1].Until)
+		}
+	}
+}
+
+// validateSources checks feed and page URLs; one URL may be watched once.
+func (c *Config) validateSources(p *problems) {
+	seen := map[string]string{} // URL -> key that first named it
+	check := func(key, raw string) {
+		if err := checkHTTPURL(raw); err != nil {
+			p.add(key, "%w", err)
+			return
+		}
+		if first, dup := seen[raw]; dup {
+			p.add(key, "duplicate of %s", first)
+			return
+		}
+		seen[raw] = key
+	}
+	for i, f := range c.Feeds {
+		check(fmt.Sprintf("feed[%d].url", i), f.URL)
+	}
+	for i, pg := range c.Pages {
+		check(fmt.Sprintf("page[%d].url", i), pg.URL)
+	}
+}
+
+func (w Webhook) validate(p *problems, key string) {
+	if err := checkHTTPURL(w.URL); err != nil {
+		p.add(key+".url", "%w", err)
+	}
+	for i, e := range w.Events {
+		if !validEvent(e) {
+			p.add(fmt.Sprintf("%s.events[%d]", key, i), "unknown event %q; want one of %s, a \"prefix.*\" of them or \"*\"",
+				e, strings.Join(eventTypes, ", "))
+		}
+	}
+}
+
+func validEvent(e string) bool {
+	if e == "*" || slices.Contains(eventTypes, e) {
+		return true
+	}
+	prefix, ok := strings.CutSuffix(e, ".*")
+	return ok && slices.ContainsFunc(eventTypes, func(t string) bool { return strings.HasPrefix(t, prefix+".") })
+}
+
+func (c *Config) validateSites(p *problems) {
+	seen := map[string]string{}
+	for i, s := range c.Sites {
+		key := fmt.Sprintf("site[%d]", i)
+		host := strings.ToLower(s.Host)
+		switch {
+		case strings.TrimPrefix(host, "*.") == "":
+			p.add(key+".host", "must not be empty")
+		case strings.ContainsAny(strings.TrimPrefix(host, "*."), "/:*@ "):
+			p.add(key+".host", "%q is not a host name (want \"example.com\" or \"*.example.com\")", s.Host)
+		case seen[host] != "":
+			p.add(key+".host", "duplicate of %s", seen[host])
+		default:
+			seen[host] = key + ".host"
+		}
+		if s.Body == "" && s.Title == "" && len(s.Remove) == 0 {
+			p.add(key, "needs at least one of body, title or remove")
+		}
+		selector(p, key+".body", s.Body)
+		selector(p, key+".title", s.Title)
+		for j, r := range s.Remove {
+			selector(p, fmt.Sprintf("%s.remove[%d]", key, j), r)
+		}
+	}
+}
+
+// selector checks a CSS selector the way the extractor will compile it.
+func selector(p *problems, key, sel string) {
+	if sel == "" {
+		return
+	}
+	if _, err := cascadia.Compile(sel); err != nil {
+		p.add(key, "invalid CSS selector %q: %w", sel, err)
+	}
+}
+
+// checkHTTPURL accepts only absolute http and https URLs with a host.
+func checkHTTPURL(raw string) error {
+	if raw == "" {
+		return errors.New("required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("invalid URL: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	return nil
+}
+
+func positive(p *problems, key string, d Duration) {
+	if d <= 0 {
+		p.add(key, "must be above 0, got %s", d)
+	}
+}
+
+func inRange(p *problems, key string, v, lo, hi int) {
+	if v < lo || v > hi {
+		p.add(key, "%d is out of range %d..%d", v, lo, hi)
+	}
+}

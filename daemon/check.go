@@ -1,0 +1,325 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/stet/stet/crawler"
+	"github.com/stet/stet/diff"
+	"github.com/stet/stet/extract"
+	"github.com/stet/stet/notify"
+	"github.com/stet/stet/storage"
+)
+
+// Check fetches u now, stores a version if it differs from the latest and
+// reports what happened. A URL not yet tracked is tracked from now on.
+func (d *Daemon) Check(ctx context.Context, u string) (Result, error) {
+	pu, err := url.Parse(u)
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		return Result{URL: u, Status: StatusError, Reason: "not an absolute http(s) URL"},
+			fmt.Errorf("check %s: not an absolute http(s) URL", u)
+	}
+	pu.Fragment = ""
+	u = pu.String()
+	p, err := d.store.PageByURL(ctx, u)
+	if errors.Is(err, storage.ErrNotFound) {
+		p, err = d.adoptPage(ctx, u)
+	}
+	if err != nil {
+		return Result{URL: u, Status: StatusError, Reason: err.Error()}, err
+	}
+	return d.checkPage(ctx, p.ID, nil)
+}
+
+// adoptPage tracks a hand-checked URL under the "adhoc" source.
+func (d *Daemon) adoptPage(ctx context.Context, u string) (storage.Page, error) {
+	now := time.Now()
+	src, err := d.store.EnsureSource(ctx, storage.KindAdhoc, "check", "stet:check", "", now)
+	if err != nil {
+		return storage.Page{}, err
+	}
+	var p storage.Page
+	err = d.store.Tx(ctx, func(tx *storage.Tx) error {
+		p, _, err = tx.EnsurePage(src.ID, u, "", now, time.Time{}, time.Time{})
+		return err
+	})
+	return p, err
+}
+
+// pageCheck carries one check of one page from fetch to commit.
+type pageCheck struct {
+	d       *Daemon
+	page    storage.Page // updated in place, then written
+	src     storage.Source
+	prev    *storage.Version
+	resp    *crawler.Response
+	capture storage.Capture
+	body    []byte // raw body to keep, nil if none
+	version *storage.Version
+	change  *storage.Change
+	events  []notify.Event // failure/recovery events to queue with the capture
+	res     Result
+	now     time.Time
+}
+
+func (d *Daemon) checkPage(ctx context.Context, pageID int64, _ any) (Result, error) {
+	p, err := d.store.Page(ctx, pageID)
+	if err != nil {
+		return Result{PageID: pageID, Status: StatusError, Reason: err.Error()}, err
+	}
+	src, err := d.store.Source(ctx, p.SourceID)
+	if err != nil {
+		return Result{URL: p.URL, PageID: p.ID, Status: StatusError, Reason: err.Error()}, err
+	}
+	c := &pageCheck{d: d, page: p, src: src, res: Result{URL: p.URL, PageID: p.ID, SourceID: p.SourceID}}
+	if v, err := d.store.LatestVersion(ctx, p.ID); err == nil {
+		c.prev = &v
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return c.res, err
+	}
+	resp, ferr := d.fetch.Fetch(ctx, crawler.Request{URL: p.URL, ETag: p.ETag, LastModified: p.LastModified,
+		Robots: d.robotsFor(p.SourceID)})
+	if ctx.Err() != nil {
+		return c.res, ctx.Err() // shutting down: the page stays due
+	}
+	c.now = time.Now()
+	c.resp = resp
+	c.res.Response, c.res.Class, c.res.Reason, c.res.Err = resp, resp.Class, resp.Reason, ferr
+	c.capture = captureOf(resp, ferr, c.now)
+	c.capture.PageID = p.ID
+	if err := c.decide(ctx, ferr); err != nil {
+		return c.res, err
+	}
+	if err := c.commit(ctx); err != nil {
+		return c.res, fmt.Errorf("store check of %s: %w", p.URL, err)
+	}
+	c.log()
+	return c.res, nil
+}
+
+// decide works out, before any write, what this check means.
+func (c *pageCheck) decide(ctx context.Context, ferr error) error {
+	p := &c.page
+	p.LastCheckedAt, p.LastClass, p.LastReason = c.now, string(c.resp.Class), c.resp.Reason
+	switch {
+	case ferr != nil || c.resp.Class == crawler.ClassBlocked || c.resp.Class == crawler.ClassError || c.resp.Class == crawler.ClassTooLarge:
+		c.failed(reasonOf(c.resp, ferr))
+	case c.resp.Class == crawler.ClassNotModified:
+		c.succeeded()
+		c.same()
+	case c.resp.Class == crawler.ClassGone:
+		c.succeeded()
+		c.gone()
+	default:
+		if err := c.fetched(ctx); err != nil {
+			return err
+		}
+	}
+	c.page.NextCheckAt = c.d.nextCheck(c.page, c.src, c.now)
+	if ra := c.resp.RetryAfter; ra > 0 {
+		p.BackoffUntil = c.now.Add(ra)
+		if !p.NextCheckAt.IsZero() && p.NextCheckAt.Before(p.BackoffUntil) {
+			p.NextCheckAt = p.BackoffUntil
+		}
+	}
+	return nil
+}
+
+// fetched handles a 2xx body: extract, compare, maybe version.
+func (c *pageCheck) fetched(ctx context.Context) error {
+	p := &c.page
+	hash := storage.HashBody(c.resp.Body)
+	c.capture.BodyHash, c.body = hash, c.resp.Body
+	p.ETag, p.LastModified = c.resp.ETag, c.resp.LastModified
+	if hash == p.LastBodyHash && c.prev != nil && c.prev.Extractor == extract.Version {
+		// Same bytes as last time: nothing to extract (the extractor is deterministic).
+		c.succeeded()
+		c.same()
+		return nil
+	}
+	art, err := c.d.extract(c.resp.Body, c.resp.FinalURL, c.resp.ContentType)
+	if err == nil && strings.TrimSpace(art.Text) == "" {
+		err = errors.New("no article text extracted")
+	}
+	if err != nil {
+		c.capture.Class, c.capture.Reason = string(crawler.ClassError), err.Error()
+		c.page.LastClass, c.page.LastReason = c.capture.Class, c.capture.Reason
+		c.res.Class = crawler.ClassError
+		c.failed(err.Error())
+		return nil
+	}
+	c.res.Article = art
+	c.capture.Charset, c.capture.Extractor, c.capture.Fallback = art.Charset, extract.Version, art.Fallback
+	p.LastBodyHash = hash
+	c.succeeded()
+	doc := docOf(art)
+	c.res.Title, c.res.Text = doc.title, doc.text
+	if doc.title != "" {
+		p.Title = doc.title
+	}
+	if p.PublishedAt.IsZero() && !art.Published.IsZero() {
+		p.PublishedAt = art.Published
+	}
+	switch {
+	case c.prev == nil:
+		c.newVersion(art, doc)
+		c.res.Status = StatusNew
+	case doc.hash == c.prev.TextHash:
+		c.same()
+	default:
+		old, err := c.d.baseline(ctx, *c.prev)
+		if err != nil {
+			return err
+		}
+		c.newVersion(art, doc)
+		if old.hash == doc.hash {
+			// Only the extractor changed, not the page: re-baseline silently.
+			c.res.Status = StatusUnchanged
+			c.d.log.Info("version re-baselined after extractor change", "url", p.URL, "from", c.prev.Extractor)
+			return nil
+		}
+		kind := storage.ChangeChanged
+		if p.Removed {
+			kind = storage.ChangeRestored
+		}
+		c.addChange(kind, old, doc)
+	}
+	p.Removed, p.GoneCount = false, 0
+	return nil
+}
+
+// same handles a check that found the latest version unchanged.
+func (c *pageCheck) same() {
+	c.res.Status = StatusUnchanged
+	if c.prev != nil {
+		c.res.VersionID, c.res.Title, c.res.Text = c.prev.ID, c.prev.Title, c.prev.Text
+	}
+	if c.page.Removed && c.prev != nil {
+		d := docOfVersion(*c.prev)
+		c.addChange(storage.ChangeRestored, d, d)
+	}
+	c.page.Removed, c.page.GoneCount = false, 0
+}
+
+// gone counts consecutive 404/410 answers and reports a removal after K.
+func (c *pageCheck) gone() {
+	p := &c.page
+	p.GoneCount++
+	c.res.Status = StatusGone
+	if p.Removed || c.prev == nil || p.GoneCount < c.d.cfg.Fetch.GoneAfter {
+		if p.Removed {
+			c.res.Status = StatusRemoved
+		}
+		return
+	}
+	p.Removed = true
+	c.addChange(storage.ChangeRemoved, docOfVersion(*c.prev), doc{})
+}
+
+func (c *pageCheck) newVersion(art *extract.Article, d doc) {
+	c.version = &storage.Version{PageID: c.page.ID, CreatedAt: c.now, Title: d.title, Byline: art.Byline,
+		Published: art.Published, Modified: art.Modified, Lang: art.Lang, Canonical: art.Canonical,
+		Text: d.text, TextHash: d.hash, Extractor: extract.Version}
+}
+
+func (c *pageCheck) addChange(kind string, old, new doc) {
+	title := new.title
+	if title == "" {
+		title = old.title
+	}
+	if title == "" {
+		title = c.page.Title
+	}
+	ch := &storage.Change{PageID: c.page.ID, Kind: kind, DetectedAt: c.now, Title: title, URL: c.page.URL}
+	if c.prev != nil {
+		ch.OldVersionID = c.prev.ID
+	}
+	ch.Diff, ch.Summary = renderDiff(old, new, c.prev, c.now)
+	c.change = ch
+	c.res.Status, c.res.Diff, c.res.Summary = kind, ch.Diff, ch.Summary
+}
+
+// doc is the part of a version that decides whether the page changed.
+type doc struct{ title, text, hash string }
+
+func docOf(a *extract.Article) doc {
+	return makeDoc(a.Title, a.Text)
+}
+
+func docOfVersion(v storage.Version) doc { return doc{title: v.Title, text: v.Text, hash: v.TextHash} }
+
+func makeDoc(title, text string) doc {
+	d := doc{title: diff.Normalize(title), text: diff.Normalize(text)}
+	sum := sha256.Sum256([]byte(d.title + "\n\n" + d.text))
+	d.hash = hex.EncodeToString(sum[:])
+	return d
+}
+
+// baseline is the previous version as the current extractor reads it: when
+// the extractor changed since v was stored, its raw body is extracted again
+// so that an extractor upgrade is never reported as a publisher's edit.
+func (d *Daemon) baseline(ctx context.Context, v storage.Version) (doc, error) {
+	if v.Extractor == extract.Version {
+		return docOfVersion(v), nil
+	}
+	caps, err := d.store.CaptureByID(ctx, v.CaptureID)
+	if err != nil || caps.BodyHash == "" {
+		return docOfVersion(v), nil //nolint: a missing body falls back to the stored text
+	}
+	raw, err := d.store.Body(ctx, caps.BodyHash)
+	if err != nil {
+		return docOfVersion(v), nil
+	}
+	art, err := d.extract(raw, caps.FinalURL, "")
+	if err != nil {
+		return docOfVersion(v), nil
+	}
+	return docOf(art), nil
+}
+
+func (d *Daemon) extract(body []byte, finalURL, contentType string) (*extract.Article, error) {
+	o := extract.Options{ContentType: contentType}
+	if bu, err := url.Parse(finalURL); err == nil {
+		o.BaseURL = bu
+		if s := d.cfg.SiteRule(bu.Hostname()); s != nil {
+			o.Rule = &extract.Rule{Body: s.Body, Title: s.Title, Remove: s.Remove}
+		}
+	}
+	art, err := extract.HTML(bytes.NewReader(body), o)
+	if err != nil {
+		return nil, fmt.Errorf("extract %s: %w", finalURL, err)
+	}
+	return art, nil
+}
+
+func captureOf(resp *crawler.Response, ferr error, now time.Time) storage.Capture {
+	c := storage.Capture{FetchedAt: now, URL: resp.URL, FinalURL: resp.FinalURL, Status: resp.Status,
+		Class: string(resp.Class), Reason: reasonOf(resp, ferr), ETag: resp.ETag, LastModified: resp.LastModified,
+		Bytes: int64(len(resp.Body)), DurationMS: resp.Duration.Milliseconds()}
+	if !resp.Started.IsZero() {
+		c.FetchedAt = resp.Started
+	}
+	if len(resp.Redirects) > 0 {
+		b, _ := json.Marshal(resp.Redirects)
+		c.Redirects = string(b)
+	}
+	return c
+}
+
+func reasonOf(resp *crawler.Response, ferr error) string {
+	if resp.Reason != "" {
+		return resp.Reason
+	}
+	if ferr != nil {
+		return ferr.Error()
+	}
+	return ""
+}

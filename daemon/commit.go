@@ -1,0 +1,156 @@
+package daemon
+
+import (
+	"context"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/stet/stet/crawler"
+	"github.com/stet/stet/storage"
+)
+
+// commit writes the capture, any new version, change and outbox rows, and
+// the page's next due time in one transaction.
+func (c *pageCheck) commit(ctx context.Context) error {
+	queued := false
+	err := c.d.store.Tx(ctx, func(tx *storage.Tx) error {
+		if c.body != nil {
+			if _, err := tx.PutBody(c.body); err != nil {
+				return err
+			}
+		}
+		capID, err := tx.InsertCapture(c.capture)
+		if err != nil {
+			return err
+		}
+		if c.version != nil {
+			c.version.CaptureID = capID
+			if c.version.ID, err = tx.InsertVersion(*c.version); err != nil {
+				return err
+			}
+			c.res.VersionID = c.version.ID
+		}
+		if c.change != nil {
+			if c.change.Kind != storage.ChangeRemoved {
+				c.change.NewVersionID = c.res.VersionID
+			}
+			if c.change.ID, err = tx.InsertChange(*c.change); err != nil {
+				return err
+			}
+			c.res.ChangeID = c.change.ID
+			if queued, err = c.d.queueEvent(tx, changeEvent(*c.change, c.src.Name, c.res.Summary)); err != nil {
+				return err
+			}
+		}
+		for _, ev := range c.events {
+			q, err := c.d.queueEvent(tx, ev)
+			if err != nil {
+				return err
+			}
+			queued = queued || q
+		}
+		if err := c.moveIfPermanent(tx); err != nil {
+			return err
+		}
+		return tx.UpdatePageState(c.page)
+	})
+	if err == nil && queued {
+		c.d.wakeDelivery()
+	}
+	return err
+}
+
+// moveIfPermanent follows a permanent redirect: the page's canonical URL
+// becomes the new one, the old stays as an alias, history is kept.
+func (c *pageCheck) moveIfPermanent(tx *storage.Tx) error {
+	r := c.resp
+	if !r.Permanent || r.Class != crawler.ClassOK || r.FinalURL == "" || r.FinalURL == c.page.URL {
+		return nil
+	}
+	moved, err := tx.MovePage(c.page.ID, c.page.URL, r.FinalURL)
+	if moved {
+		c.d.log.Info("page moved", "url", c.page.URL, "to", r.FinalURL)
+		c.page.URL = r.FinalURL
+	}
+	return err
+}
+
+// failed counts a failed check and raises source.failing after N in a row.
+func (c *pageCheck) failed(reason string) {
+	p := &c.page
+	c.res.Status = StatusError
+	if c.res.Reason == "" {
+		c.res.Reason = reason
+	}
+	p.ConsecutiveFailures++
+	if p.ConsecutiveFailures >= c.d.cfg.Fetch.FailingAfter && !p.Failing {
+		p.Failing = true
+		c.events = append(c.events, failureEvent(eventFailing, c.src.Name, p.URL, p.Title, p.ConsecutiveFailures,
+			string(c.res.Class), reason, c.now))
+	}
+}
+
+// succeeded resets the failure count and raises source.recovered if the
+// page had been reported failing.
+func (c *pageCheck) succeeded() {
+	p := &c.page
+	if p.Failing {
+		c.events = append(c.events, failureEvent(eventRecovered, c.src.Name, p.URL, p.Title, 0,
+			string(c.resp.Class), "", c.now))
+	}
+	p.Failing, p.ConsecutiveFailures, p.BackoffUntil = false, 0, time.Time{}
+}
+
+func (c *pageCheck) log() {
+	r := c.res
+	log := c.d.log.With("url", r.URL, "page_id", r.PageID)
+	switch r.Status {
+	case StatusUnchanged:
+		log.Debug("page unchanged", "class", r.Class)
+	case StatusError:
+		log.Warn("check failed", "class", r.Class, "reason", r.Reason, "failures", c.page.ConsecutiveFailures,
+			"next_check", c.page.NextCheckAt)
+	case StatusGone:
+		log.Info("page gone", "gone_count", c.page.GoneCount)
+	case StatusNew:
+		log.Info("version stored", "version_id", r.VersionID, "title", r.Title)
+	default:
+		log.Info("change detected", "kind", r.Status, "change_id", r.ChangeID, "version_id", r.VersionID,
+			"summary", r.Summary)
+	}
+}
+
+// nextCheck is when the page is due again: [[page]] sources follow their
+// cron schedule; articles follow the re-check policy by age since they
+// were discovered (publishers' dates can be wrong), and stop when too old.
+func (d *Daemon) nextCheck(p storage.Page, src storage.Source, now time.Time) time.Time {
+	if src.Kind == storage.KindPage {
+		if s := d.scheduleOf(src.ID); s != nil {
+			return s.Next(now)
+		}
+	}
+	every, ok := d.cfg.Recheck.Interval(now.Sub(p.DiscoveredAt))
+	if !ok {
+		return time.Time{}
+	}
+	return now.Add(every)
+}
+
+func (d *Daemon) scheduleOf(sourceID int64) cron.Schedule {
+	for _, s := range d.sources {
+		if s.src.ID == sourceID {
+			return s.schedule
+		}
+	}
+	return nil
+}
+
+func (d *Daemon) robotsFor(sourceID int64) *bool {
+	for _, s := range d.sources {
+		if s.src.ID == sourceID {
+			return s.robots
+		}
+	}
+	return nil
+}
