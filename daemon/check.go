@@ -62,7 +62,7 @@ type pageCheck struct {
 	prev    *storage.Version
 	resp    *crawler.Response
 	capture storage.Capture
-	body    []byte // raw body to keep, nil if none
+	body    []byte // raw body to keep (only for new versions), nil if none
 	version *storage.Version
 	change  *storage.Change
 	events  []notify.Event // failure/recovery events to queue with the capture
@@ -91,6 +91,9 @@ func (d *Daemon) checkPage(ctx context.Context, pageID int64, _ any) (Result, er
 		return c.res, ctx.Err() // shutting down: the page stays due
 	}
 	c.now = time.Now()
+	if errors.Is(ferr, crawler.ErrHostBackedOff) {
+		return d.deferPage(ctx, p, resp)
+	}
 	c.resp = resp
 	c.res.Response, c.res.Class, c.res.Reason, c.res.Err = resp, resp.Class, resp.Reason, ferr
 	c.capture = captureOf(resp, ferr, c.now)
@@ -103,6 +106,26 @@ func (d *Daemon) checkPage(ctx context.Context, pageID int64, _ any) (Result, er
 	}
 	c.log()
 	return c.res, nil
+}
+
+// deferPage moves a page past its host's backoff without recording a
+// capture: the host asked to be left alone, the page did not fail.
+func (d *Daemon) deferPage(ctx context.Context, p storage.Page, resp *crawler.Response) (Result, error) {
+	until := time.Now().Add(time.Minute)
+	if hb, ok := d.fetch.(interface{ HostBackoff(string) time.Time }); ok {
+		if t := hb.HostBackoff(hostOf(p.URL)); t.After(time.Now()) {
+			until = t
+		}
+	}
+	p.BackoffUntil = until
+	if p.NextCheckAt.IsZero() || p.NextCheckAt.Before(until) {
+		p.NextCheckAt = until
+	}
+	res := Result{URL: p.URL, PageID: p.ID, SourceID: p.SourceID, Status: StatusError, Class: resp.Class,
+		Reason: resp.Reason, Response: resp}
+	err := d.store.Tx(ctx, func(tx *storage.Tx) error { return tx.UpdatePageState(p) })
+	d.log.Debug("page deferred", "url", p.URL, "until", until)
+	return res, err
 }
 
 // decide works out, before any write, what this check means.
@@ -137,7 +160,7 @@ func (c *pageCheck) decide(ctx context.Context, ferr error) error {
 func (c *pageCheck) fetched(ctx context.Context) error {
 	p := &c.page
 	hash := storage.HashBody(c.resp.Body)
-	c.capture.BodyHash, c.body = hash, c.resp.Body
+	c.capture.BodyHash = hash
 	p.ETag, p.LastModified = c.resp.ETag, c.resp.LastModified
 	if hash == p.LastBodyHash && c.prev != nil && c.prev.Extractor == extract.Version {
 		// Same bytes as last time: nothing to extract (the extractor is deterministic).
@@ -225,6 +248,10 @@ func (c *pageCheck) gone() {
 }
 
 func (c *pageCheck) newVersion(art *extract.Article, d doc) {
+	// The raw body is kept for captures that made a version: the evidence
+	// of what was published, and what a later extractor re-reads. Other
+	// captures keep only its hash, or churn alone would fill the disk.
+	c.body = c.resp.Body
 	c.version = &storage.Version{PageID: c.page.ID, CreatedAt: c.now, Title: d.title, Byline: art.Byline,
 		Published: art.Published, Modified: art.Modified, Lang: art.Lang, Canonical: art.Canonical,
 		Text: d.text, TextHash: d.hash, Extractor: extract.Version}

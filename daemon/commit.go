@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"math/rand/v2"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -134,7 +135,8 @@ func (d *Daemon) nextCheck(p storage.Page, src storage.Source, now time.Time) ti
 	if !ok {
 		return time.Time{}
 	}
-	return now.Add(every)
+	// Up to 10% jitter keeps pages found together from staying in lockstep.
+	return now.Add(every + time.Duration(rand.Int64N(int64(every)/10+1)))
 }
 
 func (d *Daemon) scheduleOf(sourceID int64) cron.Schedule {

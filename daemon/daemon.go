@@ -8,6 +8,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"net/url"
 	"sync"
@@ -78,12 +79,31 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		poke:     make(chan struct{}, 1),
 	}
 	if d.fetch == nil {
-		d.fetch = crawler.New(CrawlerOptions(o.Config, log))
+		client := crawler.New(CrawlerOptions(o.Config, log))
+		if err := restoreBackoffs(ctx, o.Store, client); err != nil {
+			return nil, err
+		}
+		d.fetch = client
 	}
 	if err := d.registerSources(ctx); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// restoreBackoffs tells a new crawler which hosts asked to be left alone
+// (Retry-After) before the last restart.
+func restoreBackoffs(ctx context.Context, st *storage.Store, c *crawler.Client) error {
+	bs, err := st.Backoffs(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if u, err := url.Parse(b.URL); err == nil && b.Until.After(c.HostBackoff(u.Host)) {
+			c.SetHostBackoff(u.Host, b.Until)
+		}
+	}
+	return nil
 }
 
 // CrawlerOptions converts the [fetch] config into crawler options.
@@ -143,6 +163,20 @@ func (d *Daemon) registerSources(ctx context.Context) error {
 	return nil
 }
 
+// spread is a stable delay for one source: up to a tenth of its schedule's
+// period, at most a minute.
+func spread(key string, s cron.Schedule) time.Duration {
+	t := s.Next(time.Now())
+	period := s.Next(t).Sub(t)
+	window := min(period/10, time.Minute)
+	if window <= 0 {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return time.Duration(h.Sum64() % uint64(window))
+}
+
 func hostOf(u string) string {
 	if pu, err := url.Parse(u); err == nil && pu.Host != "" {
 		return pu.Host
@@ -167,7 +201,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 		if s.src.Kind == storage.KindPage {
 			j = job{pageID: s.pageID}
 		}
-		c.Schedule(s.schedule, cron.FuncJob(func() { d.enqueue(ctx, j) }))
+		delay := spread(s.src.URL, s.schedule)
+		c.Schedule(s.schedule, cron.FuncJob(func() {
+			// Sources sharing a schedule would all fire at the top of the
+			// minute; a fixed per-source delay spreads them out.
+			time.AfterFunc(delay, func() { d.enqueue(ctx, j) })
+		}))
 		if s.src.Kind == storage.KindFeed {
 			d.enqueue(ctx, j) // a fresh start looks at feeds at once
 		}

@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -21,10 +22,19 @@ func (d *Daemon) crawlFeed(ctx context.Context, sourceID int64) (Result, error) 
 		return Result{SourceID: sourceID, Status: StatusError, Reason: err.Error()}, err
 	}
 	res := Result{URL: src.URL, SourceID: src.ID, Status: StatusFeed}
+	if time.Now().Before(src.BackoffUntil) {
+		d.log.Debug("feed backed off", "url", src.URL, "until", src.BackoffUntil)
+		res.Status, res.Reason = StatusError, "backed off until "+src.BackoffUntil.Format(time.RFC3339)
+		return res, nil
+	}
 	resp, ferr := d.fetch.Fetch(ctx, crawler.Request{URL: src.URL, ETag: src.ETag, LastModified: src.LastModified,
 		Robots: d.robotsFor(src.ID)})
 	if ctx.Err() != nil {
 		return res, ctx.Err()
+	}
+	if errors.Is(ferr, crawler.ErrHostBackedOff) {
+		res.Status, res.Reason = StatusError, resp.Reason
+		return res, nil // the host asked to be left alone; the feed did not fail
 	}
 	now := time.Now()
 	res.Response, res.Class, res.Reason, res.Err = resp, resp.Class, resp.Reason, ferr
@@ -79,14 +89,6 @@ func (d *Daemon) crawlFeed(ctx context.Context, sourceID int64) (Result, error) 
 
 	queued := false
 	err = d.store.Tx(ctx, func(tx *storage.Tx) error {
-		if body != nil {
-			if _, err := tx.PutBody(body); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.InsertCapture(capture); err != nil {
-			return err
-		}
 		for _, it := range items {
 			_, created, err := tx.EnsurePage(src.ID, canonical(it.URL), it.Title, now, it.Published, now)
 			if err != nil {
@@ -95,6 +97,14 @@ func (d *Daemon) crawlFeed(ctx context.Context, sourceID int64) (Result, error) 
 			if created {
 				res.NewPages++
 			}
+		}
+		if res.NewPages > 0 { // keep the feed that announced new pages
+			if _, err := tx.PutBody(body); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.InsertCapture(capture); err != nil {
+			return err
 		}
 		for _, ev := range events {
 			q, err := d.queueEvent(tx, ev)

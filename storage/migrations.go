@@ -70,7 +70,7 @@ var migrations = []string{
 		reason TEXT NOT NULL DEFAULT '',
 		etag TEXT NOT NULL DEFAULT '',
 		last_modified TEXT NOT NULL DEFAULT '',
-		body_hash TEXT REFERENCES bodies (hash),
+		body_hash TEXT, -- the body itself is kept in bodies only for captures that made a version
 		bytes INTEGER NOT NULL DEFAULT 0,
 		duration_ms INTEGER NOT NULL DEFAULT 0,
 		charset TEXT NOT NULL DEFAULT '',

@@ -163,3 +163,29 @@ func (t *Tx) MovePage(id int64, oldURL, newURL string) (bool, error) {
 	}
 	return true, nil
 }
+
+// Backoff is a URL whose host asked stet to wait (429/503 Retry-After).
+type Backoff struct {
+	URL   string
+	Until time.Time
+}
+
+// Backoffs lists sources and pages still backed off at now, so a restarted
+// daemon keeps honouring them.
+func (s *Store) Backoffs(ctx context.Context, now time.Time) ([]Backoff, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT url, backoff_until FROM sources WHERE backoff_until > ?1
+		UNION ALL SELECT url, backoff_until FROM pages WHERE backoff_until > ?1`, fmtTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("list backoffs: %w", err)
+	}
+	defer rows.Close()
+	var out []Backoff
+	for rows.Next() {
+		var b Backoff
+		if err := rows.Scan(&b.URL, nullTime{&b.Until}); err != nil {
+			return nil, fmt.Errorf("list backoffs: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}

@@ -164,3 +164,16 @@ func (n nullInt) Scan(v any) error {
 	}
 	return nil
 }
+
+// IntegrityCheck runs SQLite's integrity check and returns an error naming
+// the first problem it finds.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	var res string
+	if err := s.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("integrity check: %s", res)
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+// Package crawler fetches URLs over HTTP with every limit explicit: timeouts,
+// a decompressed body cap, a redirect cap, per-host politeness, robots.txt and
+// a private-address guard applied at dial time. It returns raw bytes; turning
+// them into text is the extract package's job.
+package crawler
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Class is how a fetch is classified. Only ClassOK captures become versions.
+type Class string
+
+const (
+	ClassOK          Class = "ok"
+	ClassNotModified Class = "not_modified"
+	ClassBlocked     Class = "blocked"   // bot challenge, 401/403 with challenge markers, consent/paywall wall, robots.txt disallow, private address refused
+	ClassGone        Class = "gone"      // 404, 410, redirect to the site's home page
+	ClassError       Class = "error"     // transient: timeouts, 5xx, resets, DNS, TLS, 429
+	ClassTooLarge    Class = "too_large" // body cap hit (after decompression)
+)
+
+// Options configures a Client. The zero value of each field means its default.
+type Options struct {
+	UserAgent          string        // "" means "stet (+https://github.com/stet/stet)"
+	Timeout            time.Duration // total per fetch incl. body read; 0 means 30s
+	ConnectTimeout     time.Duration // 0 means 10s
+	HeaderTimeout      time.Duration // 0 means 15s
+	MaxBodyBytes       int64         // decompressed; 0 means 10 MiB
+	MaxRedirects       int           // 0 means 10
+	PerHostInterval    time.Duration // minimum gap between request starts to one host; 0 means none
+	PerHostConcurrency int           // 0 means 2
+	AllowPrivate       bool
+	Robots             bool          // honour robots.txt (default policy; Request can override)
+	RobotsTTL          time.Duration // 0 means 24h
+	Logger             *slog.Logger  // nil means slog.Default()
+	// Transport, if set, replaces the dialing transport (tests only); the
+	// private-address guard is then the caller's business.
+	Transport http.RoundTripper
+}
+
+// Request is one fetch.
+type Request struct {
+	URL          string
+	ETag         string // sent as If-None-Match
+	LastModified string // sent as If-Modified-Since
+	Robots       *bool  // overrides Options.Robots when non-nil
+	Accept       string // "" means a browser-like Accept for HTML and feeds
+}
+
+// Redirect is one hop of a redirect chain.
+type Redirect struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Status int    `json:"status"`
+}
+
+// Response describes what happened. Fetch always returns a non-nil Response,
+// filled as far as the fetch got, even when it also returns an error.
+type Response struct {
+	URL           string      // as requested
+	FinalURL      string      // after redirects
+	Redirects     []Redirect  // the chain, in order
+	Permanent     bool        // every hop was 301/308 (the page's canonical URL moved)
+	Status        int         // HTTP status of the final response; 0 if none
+	Class         Class       // classification; always set
+	Reason        string      // short human reason for non-ok classes ("status 404", "cloudflare challenge", ...)
+	Header        http.Header // final response headers
+	RequestHeader http.Header // headers sent on the final request
+	ContentType   string      // Content-Type header value
+	ETag          string
+	LastModified  string
+	Body          []byte        // raw (decompressed) body; nil unless Class is ok, blocked or gone
+	RetryAfter    time.Duration // from Retry-After on 429/503 (0 if absent)
+	Robots        string        // "allowed", "disallowed", "ignored", "unavailable (...)"
+	Started       time.Time
+	Duration      time.Duration
+}
+
+// FetchError reports a failed fetch: the URL and a reason an operator can act on.
+type FetchError struct {
+	URL    string
+	Reason string
+	Class  Class
+	Status int
+	Err    error
+}

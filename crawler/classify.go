@@ -1,0 +1,176 @@
+package crawler
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// smallBody is the size under which body markers are trusted. Challenge and
+// consent pages are small; a real article that merely mentions "cf-chl" or
+// DataDome is almost always bigger, and is judged by its <title> only.
+const smallBody = 32 << 10
+
+type marker struct{ needle, reason string }
+
+// titleExact match a whole <title> (lower-cased, spaces collapsed): generic
+// words like "captcha" only count when they are the entire title, so an
+// article titled "How CAPTCHA became a chore" is not a wall.
+var titleExact = map[string]string{
+	"just a moment...":    "cloudflare challenge",
+	"just a moment":       "cloudflare challenge",
+	"one more step":       "cloudflare challenge",
+	"access denied":       "access denied page",
+	"captcha":             "captcha page",
+	"security check":      "bot check",
+	"are you a robot?":    "bot check",
+	"before you continue": "consent wall",
+}
+
+// titleMarkers are vendor phrases matched anywhere in the <title>.
+var titleMarkers = []marker{
+	{"attention required! | cloudflare", "cloudflare block"},
+	{"ddos-guard", "ddos-guard challenge"},
+	{"pardon our interruption", "imperva challenge"},
+	{"before you continue to google", "consent wall"},
+	{"before you continue to youtube", "consent wall"},
+}
+
+// bodyMarkers are vendor-specific tokens, matched in small bodies only.
+var bodyMarkers = []marker{
+	{"cf-browser-verification", "cloudflare challenge"},
+	{"_cf_chl_opt", "cloudflare challenge"},
+	{"cf-chl-", "cloudflare challenge"},
+	{"captcha-delivery.com", "datadome challenge"},
+	{"please enable js and disable any ad blocker", "datadome challenge"},
+	{"px-captcha", "perimeterx captcha"},
+	{"errors.edgesuite.net", "akamai access denied"},
+	{"consent.google.", "consent wall"},
+	{"consent.youtube.", "consent wall"},
+	{"guce.yahoo.com", "consent wall"},
+	{"consent.yahoo.com", "consent wall"},
+}
+
+// challenge returns why a response is a wall rather than the page, or "".
+func challenge(h http.Header, body []byte) string {
+	if strings.EqualFold(h.Get("Cf-Mitigated"), "challenge") {
+		return "cloudflare challenge" // Cloudflare's own documented signal
+	}
+	t := title(body)
+	if r, ok := titleExact[t]; ok {
+		return r
+	}
+	if r := match(t, titleMarkers); r != "" {
+		return r
+	}
+	if len(body) <= smallBody {
+		return match(string(bytes.ToLower(body)), bodyMarkers)
+	}
+	return ""
+}
+
+func match(s string, ms []marker) string {
+	for _, m := range ms {
+		if strings.Contains(s, m.needle) {
+			return m.reason
+		}
+	}
+	return ""
+}
+
+// title returns the lower-cased, space-collapsed text of the first <title> in
+// the first 64 KiB. Markers are ASCII, so no charset decoding is needed.
+func title(body []byte) string {
+	head := bytes.ToLower(body[:min(len(body), 64<<10)])
+	i := bytes.Index(head, []byte("<title"))
+	if i < 0 {
+		return ""
+	}
+	head = head[i:]
+	if i = bytes.IndexByte(head, '>'); i < 0 {
+		return ""
+	}
+	head = head[i+1:]
+	if i = bytes.Index(head, []byte("</title")); i >= 0 {
+		head = head[:i]
+	}
+	return strings.Join(strings.Fields(string(head[:min(len(head), 512)])), " ")
+}
+
+// netReason turns a transport error into a short reason an operator can act on.
+func netReason(err error, o Options) string {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &dnsErr):
+		if dnsErr.IsNotFound {
+			return "dns: no such host"
+		}
+		return "dns: " + dnsErr.Err
+	case strings.Contains(msg, "timeout awaiting response headers"):
+		return "timeout awaiting response headers after " + o.HeaderTimeout.String()
+	case strings.Contains(msg, "TLS handshake timeout"):
+		return "tls: handshake timeout after " + o.ConnectTimeout.String()
+	case errors.As(err, &opErr) && opErr.Op == "dial" && opErr.Timeout():
+		return "connect timeout after " + o.ConnectTimeout.String()
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.As(err, &certErr):
+		return "tls: " + certErr.Err.Error()
+	case errors.As(err, &recErr), strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+		return "tls: server answered without TLS"
+	case strings.Contains(msg, "tls: "):
+		return msg[strings.Index(msg, "tls: "):]
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed by server"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		msg = ue.Err.Error()
+	}
+	return msg
+}
+
+// errorOutcome classifies a failure during a hop. parent is the caller's
+// context and hop the per-fetch deadline context derived from it, so a fired
+// deadline can be told from a caller's cancellation.
+func errorOutcome(parent, hop context.Context, err error, o Options, maxBody int64) (Class, string, error) {
+	var ae *addrError
+	switch {
+	case errors.As(err, &ae):
+		return ClassBlocked, ae.Error(), ae
+	case errors.Is(err, ErrTooLarge):
+		return ClassTooLarge, fmt.Sprintf("body larger than %d bytes", maxBody), ErrTooLarge
+	case errors.Is(err, errBadEncoding):
+		return ClassError, err.Error(), err
+	case parent.Err() != nil:
+		return ClassError, "canceled: " + parent.Err().Error(), parent.Err()
+	case errors.Is(hop.Err(), context.DeadlineExceeded):
+		return ClassError, "timeout after " + o.Timeout.String(), fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+	}
+	var de *decodeError
+	if errors.As(err, &de) {
+		return ClassError, de.Error(), err
+	}
+	return ClassError, netReason(err, o), err
+}
+
+// statusReason is the reason for a classified HTTP status.
+func statusReason(code int) string { return fmt.Sprintf("status %d", code) }
+
+// formatUntil prints a backoff deadline for reasons.
+func formatUntil(t time.Time) string { return t.UTC().Format(time.RFC3339) }

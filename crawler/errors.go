@@ -1,0 +1,35 @@
+package crawler
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors, reachable with errors.Is through a *FetchError.
+var (
+	ErrTooLarge          = errors.New("response body too large")
+	ErrPrivateAddress    = errors.New("non-public address refused")
+	ErrRobotsDisallowed  = errors.New("disallowed by robots.txt")
+	ErrTooManyRedirects  = errors.New("too many redirects")
+	ErrRedirectLoop      = errors.New("redirect loop")
+	ErrUnsupportedScheme = errors.New("unsupported URL scheme")
+	ErrHostBackedOff     = errors.New("host backed off")
+)
+
+// Error returns "fetch URL: reason".
+func (e *FetchError) Error() string { return fmt.Sprintf("fetch %s: %s", e.URL, e.Reason) }
+
+// Unwrap returns the underlying cause (a sentinel above, a network error or a
+// context error).
+func (e *FetchError) Unwrap() error { return e.Err }
+
+// fail sets the Response's class and reason and returns the matching
+// *FetchError, so the two never disagree.
+func fail(resp *Response, class Class, reason string, err error) *FetchError {
+	resp.Class, resp.Reason = class, reason
+	resp.Body = nil
+	if err == nil {
+		err = errors.New(reason)
+	}
+	return &FetchError{URL: resp.URL, Reason: reason, Class: class, Status: resp.Status, Err: err}
+}

@@ -1,0 +1,277 @@
+package daemon_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stet/stet/daemon"
+	"github.com/stet/stet/storage"
+)
+
+// site is a publisher whose answers a test scripts path by path.
+type site struct {
+	*httptest.Server
+	mu    sync.Mutex
+	pages map[string]func(w http.ResponseWriter, r *http.Request)
+}
+
+func newSite(tb testing.TB) *site {
+	s := &site{pages: map[string]func(http.ResponseWriter, *http.Request){}}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		h := s.pages[r.URL.Path]
+		s.mu.Unlock()
+		if h == nil {
+			http.NotFound(w, r)
+			return
+		}
+		h(w, r)
+	}))
+	tb.Cleanup(s.Close)
+	return s
+}
+
+func (s *site) set(path string, h func(w http.ResponseWriter, r *http.Request)) {
+	s.mu.Lock()
+	s.pages[path] = h
+	s.mu.Unlock()
+}
+
+// article serves a news page; the clock in its header changes every time.
+func article(title string, paras ...string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><title>%s - Daily</title></head><body>
+<header><nav><a href="/">Home</a> <a href="/world">World</a></nav><div class="clock">%s</div></header>
+<article><h1>%s</h1>`, title, time.Now().Format(time.RFC3339Nano), title)
+		for _, p := range paras {
+			fmt.Fprintf(w, "<p>%s</p>\n", p)
+		}
+		fmt.Fprint(w, `</article><footer>© Daily. All rights reserved.</footer></body></html>`)
+	}
+}
+
+func status(code int, body string, headers ...string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(headers); i += 2 {
+			w.Header().Set(headers[i], headers[i+1])
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(code)
+		fmt.Fprint(w, body)
+	}
+}
+
+var paras = []string{
+	"The ministry published its annual report on Tuesday, listing 12 new measures for the coming year.",
+	"Officials said the measures would take effect in March after a public consultation period of six weeks.",
+	"Critics argued that the report left out several figures that had appeared in earlier drafts of the document.",
+}
+
+type checker struct {
+	t  *testing.T
+	d  *daemon.Daemon
+	st *storage.Store
+}
+
+func newChecker(t *testing.T, extra string) *checker {
+	path := dbPath(t)
+	cfg := testConfig(t, path, extra)
+	st := openStore(t, path)
+	d, err := daemon.New(t.Context(), daemon.Options{Config: cfg, Store: st, Logger: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &checker{t: t, d: d, st: st}
+}
+
+func (c *checker) check(u string) daemon.Result {
+	c.t.Helper()
+	r, _ := c.d.Check(c.t.Context(), u)
+	return r
+}
+
+func (c *checker) counts() (versions int, changes map[string]int, pending map[string]int) {
+	c.t.Helper()
+	st, err := c.st.Stats(c.t.Context())
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	due, err := c.st.DueDeliveries(c.t.Context(), time.Now().Add(24*time.Hour), 1000)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	pending = map[string]int{}
+	for _, d := range due {
+		pending[d.EventType]++
+	}
+	return st.Versions, st.ChangesByKind, pending
+}
+
+// TestCheckLifecycle walks one article through every state a user sees.
+func TestCheckLifecycle(t *testing.T) {
+	s := newSite(t)
+	c := newChecker(t, "\n[[webhook]]\nurl = \"http://127.0.0.1:1/hook\"\n")
+	u := s.URL + "/report.html"
+	edited := append([]string{}, paras...)
+	edited[0] = strings.Replace(edited[0], "12 new measures", "9 new measures", 1)
+
+	steps := []struct {
+		name         string
+		serve        func(http.ResponseWriter, *http.Request)
+		wantStatus   string
+		wantVersions int
+		wantChanges  map[string]int
+		wantDiff     string
+	}{
+		{"first check", article("Annual report", paras...), daemon.StatusNew, 1, map[string]int{}, ""},
+		{"churn only", article("Annual report", paras...), daemon.StatusUnchanged, 1, map[string]int{}, ""},
+		{"figure edited", article("Annual report", edited...), daemon.StatusChanged, 2, map[string]int{"changed": 1}, "[-12-]{+9+}"},
+		{"title edited", article("Annual report 2024", edited...), daemon.StatusChanged, 3, map[string]int{"changed": 2}, "+ Annual report 2024"},
+		{"first 404", status(404, "<h1>Not found</h1>"), daemon.StatusGone, 3, map[string]int{"changed": 2}, ""},
+		{"second 404", status(404, "<h1>Not found</h1>"), daemon.StatusRemoved, 3, map[string]int{"changed": 2, "removed": 1}, "- The ministry published"},
+		{"still gone", status(410, "gone"), daemon.StatusRemoved, 3, map[string]int{"changed": 2, "removed": 1}, ""},
+		{"back unchanged", article("Annual report 2024", edited...), daemon.StatusRestored, 3, map[string]int{"changed": 2, "removed": 1, "restored": 1}, ""},
+	}
+	for _, step := range steps {
+		s.set("/report.html", step.serve)
+		r := c.check(u)
+		if r.Status != step.wantStatus {
+			t.Fatalf("%s: status = %q (%s), want %q", step.name, r.Status, r.Reason, step.wantStatus)
+		}
+		if !strings.Contains(r.Diff, step.wantDiff) {
+			t.Errorf("%s: diff lacks %q:\n%s", step.name, step.wantDiff, r.Diff)
+		}
+		versions, changes, pending := c.counts()
+		if versions != step.wantVersions {
+			t.Errorf("%s: versions = %d, want %d", step.name, versions, step.wantVersions)
+		}
+		for k, n := range step.wantChanges {
+			if changes[k] != n || pending["change."+k] != n {
+				t.Errorf("%s: %s changes = %d, queued events = %d, want %d", step.name, k, changes[k], pending["change."+k], n)
+			}
+		}
+	}
+	if strings.Contains(c.check(u).Text, "2026") || strings.Contains(c.check(u).Text, "Home") {
+		t.Error("page chrome (clock, navigation) leaked into the extracted text")
+	}
+}
+
+// TestBadCapturesNeverBecomeVersions: blocked, failing and oversized
+// answers are recorded but never stored as versions or reported as
+// changes; N failures in a row raise source.failing, success recovers.
+func TestBadCapturesNeverBecomeVersions(t *testing.T) {
+	s := newSite(t)
+	c := newChecker(t, "\n[[webhook]]\nurl = \"http://127.0.0.1:1/hook\"\nevents = [\"source.*\", \"change.*\"]\n")
+	u := s.URL + "/a.html"
+	s.set("/a.html", article("Story", paras...))
+	if r := c.check(u); r.Status != daemon.StatusNew {
+		t.Fatalf("first check: %s %s", r.Status, r.Reason)
+	}
+	challenge := `<html><head><title>Just a moment...</title></head><body><div id="cf-chl-widget">Checking your browser</div></body></html>`
+	bad := []struct {
+		name  string
+		serve func(http.ResponseWriter, *http.Request)
+	}{
+		{"403 challenge", status(403, challenge)},
+		{"200 challenge", status(200, challenge)},
+		{"server error", status(500, "oops")},
+		{"empty page", status(200, "<html><body></body></html>")},
+	}
+	for i, b := range bad {
+		s.set("/a.html", b.serve)
+		r := c.check(u)
+		if r.Status != daemon.StatusError {
+			t.Errorf("%s: status = %q, want error", b.name, r.Status)
+		}
+		versions, changes, pending := c.counts()
+		if versions != 1 || len(changes) != 0 {
+			t.Errorf("%s: versions = %d, changes = %v; bad captures must not count", b.name, versions, changes)
+		}
+		if want := min(1, (i+1)/2); pending["source.failing"] != want {
+			t.Errorf("after %d failures: source.failing events = %d, want %d", i+1, pending["source.failing"], want)
+		}
+	}
+	caps, err := c.st.Captures(t.Context(), 0, 1, 100)
+	if err != nil || len(caps) != 5 {
+		t.Fatalf("captures = %d, %v; every attempt must be recorded", len(caps), err)
+	}
+	if caps[3].Class != "blocked" || caps[1].Class != "error" {
+		t.Errorf("capture classes = %q, %q; want blocked, error", caps[3].Class, caps[1].Class)
+	}
+	s.set("/a.html", article("Story", paras...))
+	if r := c.check(u); r.Status != daemon.StatusUnchanged {
+		t.Errorf("recovery check: status = %q", r.Status)
+	}
+	if _, _, pending := c.counts(); pending["source.recovered"] != 1 {
+		t.Errorf("source.recovered events = %d, want 1", pending["source.recovered"])
+	}
+}
+
+func TestCheckRefusesPrivateAddressesByDefault(t *testing.T) {
+	s := newSite(t)
+	s.set("/a.html", article("Story", paras...))
+	path := dbPath(t)
+	cfg := testConfig(t, path, "")
+	cfg.Fetch.AllowPrivate = false
+	st := openStore(t, path)
+	d, err := daemon.New(t.Context(), daemon.Options{Config: cfg, Store: st, Logger: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := d.Check(t.Context(), s.URL+"/a.html")
+	if r.Status != daemon.StatusError || !strings.Contains(r.Reason, "127.0.0.1 refused") {
+		t.Errorf("status = %q, reason = %q; want an error naming the private address", r.Status, r.Reason)
+	}
+	if stats, _ := st.Stats(t.Context()); stats.Versions != 0 {
+		t.Errorf("versions = %d after a refused fetch", stats.Versions)
+	}
+}
+
+func TestRetryAfterIsStored(t *testing.T) {
+	s := newSite(t)
+	c := newChecker(t, "")
+	s.set("/a.html", status(503, "busy", "Retry-After", "600"))
+	before := time.Now()
+	r := c.check(s.URL + "/a.html")
+	if r.Status != daemon.StatusError {
+		t.Fatalf("status = %q", r.Status)
+	}
+	p, err := c.st.PageByURL(t.Context(), s.URL+"/a.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.NextCheckAt.Before(before.Add(10*time.Minute)) || p.BackoffUntil.Before(before.Add(10*time.Minute)) {
+		t.Errorf("next check %v, backoff %v; want both at least 10m after %v", p.NextCheckAt, p.BackoffUntil, before)
+	}
+}
+
+func TestPermanentRedirectKeepsHistory(t *testing.T) {
+	s := newSite(t)
+	c := newChecker(t, "")
+	s.set("/old.html", article("Story", paras...))
+	if r := c.check(s.URL + "/old.html"); r.Status != daemon.StatusNew {
+		t.Fatalf("first check: %s", r.Status)
+	}
+	s.set("/old.html", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/new.html", http.StatusMovedPermanently)
+	})
+	s.set("/new.html", article("Story", paras...))
+	if r := c.check(s.URL + "/old.html"); r.Status != daemon.StatusUnchanged {
+		t.Fatalf("after move: %s %s", r.Status, r.Reason)
+	}
+	for _, u := range []string{s.URL + "/old.html", s.URL + "/new.html"} {
+		p, err := c.st.PageByURL(t.Context(), u)
+		if err != nil || p.URL != s.URL+"/new.html" {
+			t.Errorf("PageByURL(%s) = %q, %v; want the moved page", u, p.URL, err)
+		}
+	}
+	if versions, _, _ := c.counts(); versions != 1 {
+		t.Errorf("versions = %d, want 1 (a move is not an edit)", versions)
+	}
+}

@@ -1,0 +1,228 @@
+package extract
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// boilerWords in a class or id mark page furniture: navigation, sharing,
+// related and recommended links, comments, newsletters, cookie notices.
+var boilerWords = wordSet(
+	"comment", "comments", "commentlist", "disqus", "related", "relatedposts",
+	"sidebar", "share", "sharing", "sharebar", "shares", "social", "socials",
+	"newsletter", "subscribe", "subscription", "cookie", "cookies", "consent",
+	"gdpr", "breadcrumb", "breadcrumbs", "footer", "promo", "promotion", "advert",
+	"advertisement", "advertising", "ads", "ad", "adsbygoogle", "sponsor",
+	"sponsored", "recommended", "recommendations", "recommendation", "outbrain",
+	"taboola", "trending", "navbar", "navigation", "nav", "menu", "pagination",
+	"pager", "toolbar", "popup", "modal", "signup", "login",
+	"tagcloud", "masthead", "skip", "mostread", "mostpopular", "readmore", "sitefooter",
+	"seealso", "alsoread", "banner", "tags", "keywords", "viewcount", "pageviews",
+	"authorbox", "authorbio", "authorinfo", "authordescription", "aboutauthor",
+	"authorcontainer", "authorprofile", "postmetadata", "postmeta", "entrymeta",
+	"articlemeta", "taglinks", "sociable", "nextpost", "prevpost", "nextstory",
+	"postnavigation", "postnav", "affiliate", "kommentar", "kommentare", "newsletters",
+	"paywall", "donation", "donate", "rating", "ratings", "postratings",
+)
+
+// smallBoilerWords mark furniture only on small elements: a "views" or
+// "clock" span is a counter, but Drupal wraps whole articles in "views".
+var smallBoilerWords = wordSet(
+	"views", "counter", "count", "clock", "time", "date", "timestamp",
+	"hits", "visits", "reads", "print", "font", "fontsize", "livetime",
+	"caption", "credit", "credits", "copyright", "bildunterschrift", "bilduntertitel",
+	"imagecaption", "wpcaption", "photo", "foto", "byline", "author", "meta",
+)
+
+// modifierWords introduce a word that describes the layout around an
+// element, not the element: "with-sidebar", "has-ads", "no-comments".
+var modifierWords = wordSet("with", "has", "no", "without", "is", "show", "hide", "hidden")
+
+// boilerRoles are ARIA landmarks that are not the article.
+var boilerRoles = wordSet(
+	"navigation", "banner", "contentinfo", "complementary", "search", "menu",
+	"menubar", "dialog", "alertdialog", "toolbar",
+)
+
+func wordSet(ws ...string) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[w] = true
+	}
+	return m
+}
+
+// furniture says how sure an element is page furniture.
+type furniture int
+
+const (
+	notFurniture   furniture = iota
+	smallFurniture           // furniture if it holds little text
+	isFurniture
+)
+
+// classify judges an element by its tag, role, visibility and class names.
+func classify(n *html.Node) furniture {
+	if chromeTags[n.DataAtom] || (n.DataAtom == atom.Header && !inArticle(n)) {
+		return isFurniture
+	}
+	if isHidden(n) || boilerRoles[strings.ToLower(attr(n, "role"))] {
+		return isFurniture
+	}
+	if n.DataAtom == atom.Figure || n.DataAtom == atom.Figcaption {
+		return smallFurniture // captions and credits, unless it holds real text
+	}
+	f := notFurniture
+	for _, toks := range classWords(n) {
+		for i, t := range toks {
+			if i > 0 && modifierWords[toks[i-1]] {
+				continue
+			}
+			if boilerWords[t] || (i > 0 && boilerWords[toks[i-1]+t]) {
+				return isFurniture
+			}
+			if smallBoilerWords[t] {
+				f = smallFurniture
+			}
+		}
+	}
+	return f
+}
+
+// inArticle reports whether a <header> belongs to the article (title,
+// lead, byline) rather than to the site: it sits in an <article> or <main>,
+// or its class says so.
+func inArticle(n *html.Node) bool {
+	for _, toks := range classWords(n) {
+		for _, t := range toks {
+			if articleWords[t] {
+				return true
+			}
+		}
+	}
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.DataAtom == atom.Article || p.DataAtom == atom.Main {
+			return true
+		}
+	}
+	return false
+}
+
+var articleWords = wordSet("article", "entry", "post", "story", "content", "intro", "single", "artikel", "beitrag")
+
+// classWords returns the words of each class name and of the id. A BEM
+// modifier ("layout--sidebar-left") describes state, so only the part
+// before "--" counts.
+func classWords(n *html.Node) [][]string {
+	var out [][]string
+	for _, a := range n.Attr {
+		if a.Key != "class" && a.Key != "id" {
+			continue
+		}
+		for _, name := range strings.Fields(a.Val) {
+			name, _, _ = strings.Cut(name, "--")
+			if w := appendWords(nil, name); len(w) > 0 {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// isHidden reports elements a browser would not show.
+func isHidden(n *html.Node) bool {
+	if hasAttr(n, "hidden") || attr(n, "aria-hidden") == "true" {
+		return true
+	}
+	style := strings.ToLower(attr(n, "style"))
+	if style == "" {
+		return false
+	}
+	style = strings.ReplaceAll(style, " ", "")
+	return strings.Contains(style, "display:none") || strings.Contains(style, "visibility:hidden")
+}
+
+// smallText is the most text a "small" furniture element may hold.
+func smallText(n *html.Node) int {
+	return 300
+}
+
+// neverRemoved are containers too large to be judged by their class: a
+// body with class "has-sidebar" is still the page.
+var neverRemoved = setOf(atom.Html, atom.Body, atom.Main, atom.Article)
+
+// clean removes comments, non-text elements and page furniture from the
+// tree. A furniture element that holds most of the page's text is kept: its
+// class described the layout ("page-with-sidebar"), not its content.
+func clean(root *html.Node, classes bool) {
+	st := measure(root)
+	total := st[root].prose
+	var doomed []*html.Node
+	walk(root, func(n *html.Node, depth int) bool {
+		switch n.Type {
+		case html.CommentNode, html.DoctypeNode:
+			doomed = append(doomed, n)
+			return false
+		case html.ElementNode:
+		default:
+			return true
+		}
+		if droppedTags[n.DataAtom] {
+			doomed = append(doomed, n)
+			return false
+		}
+		if neverRemoved[n.DataAtom] {
+			return true
+		}
+		in := st[n]
+		kind := classify(n)
+		if !classes && kind == isFurniture && !chromeTags[n.DataAtom] && !isHidden(n) {
+			kind = notFurniture
+		}
+		switch kind {
+		case notFurniture:
+			return true
+		case smallFurniture:
+			if in.text > smallText(n) || in.paras > 0 {
+				return true
+			}
+		case isFurniture:
+			if total > 0 && in.prose*10 >= total*4 {
+				return true
+			}
+		}
+		doomed = append(doomed, n)
+		return false
+	})
+	for _, n := range doomed {
+		if n.Parent == nil {
+			continue
+		}
+		// A space keeps the words on either side apart, as the removed
+		// element did on screen ("Read<span class=ad>Ad</span>on").
+		if n.Type == html.ElementNode && !droppedTags[n.DataAtom] {
+			n.Parent.InsertBefore(&html.Node{Type: html.TextNode, Data: " "}, n)
+		}
+		n.Parent.RemoveChild(n)
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,152 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Defaults and limits of Send.
+const (
+	DefaultTimeout   = 10 * time.Second
+	DefaultUserAgent = "stet-webhook/1"
+	// maxResponseBytes is how much of a receiver's answer Send reads: the
+	// answer is not used, but reading a little lets the connection be reused.
+	maxResponseBytes = 64 << 10
+)
+
+// Webhook delivers signed events to one URL. The zero value of each
+// optional field means its default.
+type Webhook struct {
+	URL string
+	// Secret keys the X-Stet-Signature header; "" sends no signature.
+	Secret string
+	// Client sends the request. nil means a client with Timeout that does
+	// not follow redirects (a redirected POST would lose its body, or carry
+	// the signature to another host), so a 3xx is a *StatusError.
+	Client *http.Client
+	// Timeout bounds each Send, including with a caller's Client.
+	// 0 means DefaultTimeout.
+	Timeout   time.Duration
+	UserAgent string // "" means DefaultUserAgent
+}
+
+// StatusError is returned by Send when the receiver answers with a status
+// other than 2xx.
+type StatusError struct {
+	URL    string // the webhook URL, with any password redacted
+	Status int
+	// RetryAfter is the delay the receiver asked for with Retry-After
+	// (seconds or an HTTP date); 0 when absent or in the past.
+	RetryAfter time.Duration
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("webhook %s: status %d", e.URL, e.Status)
+}
+
+// Temporary reports whether retrying later may succeed: 408, 425, 429 and
+// 5xx. Other 4xx mean the receiver rejects this delivery for good.
+func (e *StatusError) Temporary() bool {
+	switch e.Status {
+	case http.StatusRequestTimeout, http.StatusTooEarly, http.StatusTooManyRequests:
+		return true
+	}
+	return e.Status >= 500
+}
+
+// Send POSTs body, the JSON encoding of an event of type eventType with ID
+// eventID, with the X-Stet-Event, X-Stet-Delivery and (when Secret is set)
+// X-Stet-Signature headers. It reads at most 64 KiB of the response and
+// closes it before returning. A non-2xx answer is a *StatusError; any other
+// failure (DNS, connection, timeout, ctx) is wrapped with the URL. Send
+// never logs: the caller decides what a failure means.
+func (w *Webhook) Send(ctx context.Context, eventType, eventID string, body []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, w.timeout())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("webhook %s: %w", redact(w.URL), err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", w.userAgent())
+	req.Header.Set("X-Stet-Event", eventType)
+	req.Header.Set("X-Stet-Delivery", eventID)
+	if w.Secret != "" {
+		req.Header.Set("X-Stet-Signature", Sign([]byte(w.Secret), body))
+	}
+	resp, err := w.client().Do(req)
+	if err != nil {
+		return fmt.Errorf("webhook %s: %w", redact(w.URL), err)
+	}
+	defer resp.Body.Close()
+	// The answer's content is ignored; a read error changes nothing for a
+	// delivery the status already decided.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBytes))
+	if resp.StatusCode/100 != 2 {
+		return &StatusError{
+			URL:        redact(w.URL),
+			Status:     resp.StatusCode,
+			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		}
+	}
+	return nil
+}
+
+func (w *Webhook) timeout() time.Duration {
+	if w.Timeout > 0 {
+		return w.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (w *Webhook) userAgent() string {
+	if w.UserAgent != "" {
+		return w.UserAgent
+	}
+	return DefaultUserAgent
+}
+
+func (w *Webhook) client() *http.Client {
+	if w.Client != nil {
+		return w.Client
+	}
+	return &http.Client{
+		Timeout: w.timeout(),
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date,
+// relative to now. Anything else, or a time already past, is 0.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, int64(1<<63-1)/int64(time.Second))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// redact hides a password in the webhook URL, so errors can be logged.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
+}
