@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -25,13 +26,23 @@ var boilerWords = wordSet(
 	"articlemeta", "taglinks", "sociable", "nextpost", "prevpost", "nextstory",
 	"postnavigation", "postnav", "affiliate", "kommentar", "kommentare", "newsletters",
 	"paywall", "donation", "donate", "rating", "ratings", "postratings",
+	"dialog", "lightbox", "overlay",
+)
+
+// interactiveWords name furniture that can outweigh a short article
+// (a long comment thread, a login dialog with its legal text), so they
+// are removed even when they hold most of the page's prose.
+var interactiveWords = wordSet(
+	"comment", "comments", "commentlist", "disqus", "login", "signup", "popup",
+	"modal", "dialog", "overlay", "lightbox", "cookie", "cookies", "consent", "gdpr",
+	"newsletter", "newsletters", "subscribe", "subscription",
 )
 
 // smallBoilerWords mark furniture only on small elements: a "views" or
 // "clock" span is a counter, but Drupal wraps whole articles in "views".
 var smallBoilerWords = wordSet(
 	"views", "counter", "count", "clock", "time", "date", "timestamp",
-	"hits", "visits", "reads", "print", "font", "fontsize", "livetime",
+	"hits", "visits", "reads", "print", "fontsize", "livetime",
 	"caption", "credit", "credits", "copyright", "bildunterschrift", "bilduntertitel",
 	"imagecaption", "wpcaption", "photo", "foto", "byline", "author", "meta",
 )
@@ -61,6 +72,7 @@ const (
 	notFurniture   furniture = iota
 	smallFurniture           // furniture if it holds little text
 	isFurniture
+	alwaysFurniture // furniture even when it holds most of the page's prose
 )
 
 // classify judges an element by its tag, role, visibility and class names.
@@ -74,18 +86,37 @@ func classify(n *html.Node) furniture {
 	if n.DataAtom == atom.Figure || n.DataAtom == atom.Figcaption {
 		return smallFurniture // captions and credits, unless it holds real text
 	}
-	f := notFurniture
+	f, content := notFurniture, false
 	for _, toks := range classWords(n) {
-		for i, t := range toks {
-			if i > 0 && modifierWords[toks[i-1]] {
-				continue
-			}
-			if boilerWords[t] || (i > 0 && boilerWords[toks[i-1]+t]) {
-				return isFurniture
-			}
-			if smallBoilerWords[t] {
-				f = smallFurniture
-			}
+		g := nameFurniture(toks)
+		if g == notFurniture && slices.ContainsFunc(toks, func(t string) bool { return articleWords[t] }) {
+			content = true
+		}
+		f = max(f, g)
+	}
+	if f >= isFurniture && content {
+		// "ad-container article-content": the names describe both the
+		// article and what sits around it; only its size can tell.
+		return smallFurniture
+	}
+	return f
+}
+
+// nameFurniture judges one class name, split into words.
+func nameFurniture(toks []string) furniture {
+	f := notFurniture
+	for i, t := range toks {
+		if i > 0 && modifierWords[toks[i-1]] {
+			continue
+		}
+		if interactiveWords[t] {
+			return alwaysFurniture
+		}
+		if boilerWords[t] || (i > 0 && boilerWords[toks[i-1]+t]) {
+			return isFurniture
+		}
+		if smallBoilerWords[t] {
+			f = smallFurniture
 		}
 	}
 	return f
@@ -178,7 +209,7 @@ func clean(root *html.Node, classes bool) {
 		}
 		in := st[n]
 		kind := classify(n)
-		if !classes && kind == isFurniture && !chromeTags[n.DataAtom] && !isHidden(n) {
+		if !classes && kind >= isFurniture && !chromeTags[n.DataAtom] && !isHidden(n) {
 			kind = notFurniture
 		}
 		switch kind {
@@ -190,6 +221,10 @@ func clean(root *html.Node, classes bool) {
 			}
 		case isFurniture:
 			if total > 0 && in.prose*10 >= total*4 {
+				return true
+			}
+		case alwaysFurniture:
+			if holdsMain(n) {
 				return true
 			}
 		}
@@ -207,6 +242,20 @@ func clean(root *html.Node, classes bool) {
 		}
 		n.Parent.RemoveChild(n)
 	}
+}
+
+// holdsMain reports a layout wrapper: an element whose furniture-like
+// class ("dialog-off-canvas-main-canvas") wraps the page's <main> or
+// <article>.
+func holdsMain(n *html.Node) bool {
+	found := false
+	walk(n, func(c *html.Node, _ int) bool {
+		if c != n && c.Type == html.ElementNode && (c.DataAtom == atom.Main || c.DataAtom == atom.Article) {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 func attr(n *html.Node, key string) string {

@@ -31,7 +31,9 @@ func visibleText(t *testing.T, b []byte) string {
 		}
 		return n.Type != html.ElementNode || !droppedTags[n.DataAtom]
 	})
-	return sb.String()
+	// Soft hyphens and zero-width spaces are not drawn: "Mit\u00adtel"
+	// reads, and is extracted, as "Mittel".
+	return strings.Map(dropInvisible, sb.String())
 }
 
 func words(s string) []string {

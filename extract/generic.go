@@ -103,7 +103,7 @@ func promote(top *html.Node, st stats) *html.Node {
 // next to the body in the article's own wrapper. Furniture left inside is
 // pruned when rendering.
 func expand(top *html.Node, st stats) *html.Node {
-	for range 4 {
+	for range 6 {
 		p := top.Parent
 		if p == nil || p.Type != html.ElementNode || p.DataAtom == atom.Body || p.DataAtom == atom.Html {
 			break
@@ -112,8 +112,8 @@ func expand(top *html.Node, st stats) *html.Node {
 		if ti == nil || pi == nil {
 			break
 		}
-		extra, links := pi.text-ti.text, pi.link-ti.link
-		if extra > 0 && (links*10 > extra*2 || extra*2 > ti.text) {
+		extra, links, prose := pi.text-ti.text, pi.link-ti.link, pi.prose-ti.prose
+		if extra > 0 && (links*10 > extra*2 || (extra*2 > ti.text && prose*10 < extra*6)) {
 			break
 		}
 		top = p

@@ -217,9 +217,24 @@ func isDataTable(t *html.Node) bool {
 }
 
 // collapse replaces runs of whitespace (including NBSP and ideographic
-// space) with one space and trims the ends.
+// space) with one space and trims the ends. It also drops invisible
+// characters: a CMS re-hyphenating a paragraph (soft hyphens) or a
+// template inserting zero-width spaces is not an edit of the text.
 func collapse(s string) string {
+	if strings.ContainsAny(s, invisible) {
+		s = strings.Map(dropInvisible, s)
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// invisible are format characters a browser does not draw.
+const invisible = "\u00ad\u200b\u2060\ufeff"
+
+func dropInvisible(r rune) rune {
+	if strings.ContainsRune(invisible, r) {
+		return -1
+	}
+	return r
 }
 
 // walk calls f for n and its descendants in document order, down to
