@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -91,8 +92,8 @@ func (d *Daemon) checkPage(ctx context.Context, pageID int64, _ any) (Result, er
 		return c.res, ctx.Err() // shutting down: the page stays due
 	}
 	c.now = time.Now()
-	if errors.Is(ferr, crawler.ErrHostBackedOff) {
-		return d.deferPage(ctx, p, resp)
+	if errors.Is(ferr, crawler.ErrHostBackedOff) && resp.Status == 0 {
+		return d.deferPage(ctx, p, resp) // refused before contacting the host
 	}
 	c.resp = resp
 	c.res.Response, c.res.Class, c.res.Reason, c.res.Err = resp, resp.Class, resp.Reason, ferr
@@ -168,8 +169,12 @@ func (c *pageCheck) fetched(ctx context.Context) error {
 		c.same()
 		return nil
 	}
-	art, err := c.d.extract(c.resp.Body, c.resp.FinalURL, c.resp.ContentType)
-	if err == nil && strings.TrimSpace(art.Text) == "" {
+	var art *extract.Article
+	err := notDocument(c.resp.Body)
+	if err == nil {
+		art, err = c.d.extract(c.resp.Body, c.resp.FinalURL, c.resp.ContentType)
+	}
+	if err == nil && docOf(art).text == "" {
 		err = errors.New("no article text extracted")
 	}
 	if err != nil {
@@ -325,6 +330,17 @@ func (d *Daemon) extract(body []byte, finalURL, contentType string) (*extract.Ar
 		return nil, fmt.Errorf("extract %s: %w", finalURL, err)
 	}
 	return art, nil
+}
+
+// notDocument refuses bodies that are not text (images, PDFs, archives,
+// binary garbage) whatever their Content-Type claims: extracting them would
+// store noise as a version.
+func notDocument(body []byte) error {
+	ct := http.DetectContentType(body)
+	if strings.HasPrefix(ct, "text/") || strings.Contains(ct, "xml") || strings.Contains(ct, "json") {
+		return nil
+	}
+	return fmt.Errorf("not a text document (content sniffed as %s)", ct)
 }
 
 func captureOf(resp *crawler.Response, ferr error, now time.Time) storage.Capture {

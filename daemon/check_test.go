@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stet/stet/config"
 	"github.com/stet/stet/daemon"
 	"github.com/stet/stet/storage"
 )
@@ -79,9 +80,12 @@ type checker struct {
 	st *storage.Store
 }
 
-func newChecker(t *testing.T, extra string) *checker {
+func newChecker(t *testing.T, extra string, tune ...func(*config.Config)) *checker {
 	path := dbPath(t)
 	cfg := testConfig(t, path, extra)
+	for _, f := range tune {
+		f(cfg)
+	}
 	st := openStore(t, path)
 	d, err := daemon.New(t.Context(), daemon.Options{Config: cfg, Store: st, Logger: quietLog()})
 	if err != nil {

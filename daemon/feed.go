@@ -32,7 +32,7 @@ func (d *Daemon) crawlFeed(ctx context.Context, sourceID int64) (Result, error) 
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
-	if errors.Is(ferr, crawler.ErrHostBackedOff) {
+	if errors.Is(ferr, crawler.ErrHostBackedOff) && resp.Status == 0 {
 		res.Status, res.Reason = StatusError, resp.Reason
 		return res, nil // the host asked to be left alone; the feed did not fail
 	}

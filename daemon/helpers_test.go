@@ -160,6 +160,22 @@ func startDaemon(tb testing.TB, cfg *config.Config, st *storage.Store) *running 
 	return r
 }
 
+// waitResult consumes check results until one satisfies match.
+func waitResult(tb testing.TB, what string, results <-chan daemon.Result, match func(daemon.Result) bool) daemon.Result {
+	tb.Helper()
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case r := <-results:
+			if match(r) {
+				return r
+			}
+		case <-deadline:
+			tb.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
 // waitUntil re-evaluates cond after each signal on wake until it holds.
 // The daemon signals after every check, so no sleeping is needed.
 func waitUntil(tb testing.TB, what string, wake <-chan daemon.Result, cond func() bool) {

@@ -23,12 +23,12 @@ const shortText = 250
 // score containers, take the best one with its related siblings, and render
 // it without the link lists and boxes left inside.
 func (p page) generic(root *html.Node) string {
-	text := extractPass(root, pass{classes: true, prune: true})
+	text := trimTail(extractPass(root, pass{classes: true, prune: true}))
 	l, _ := weigh(text)
 	if l >= shortText {
 		return text
 	}
-	lenient := extractPass(p.parse(), pass{})
+	lenient := trimTail(extractPass(p.parse(), pass{}))
 	if l2, _ := weigh(lenient); l2 > 2*l {
 		return lenient
 	}

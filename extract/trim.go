@@ -1,0 +1,133 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+)
+
+// The article container often ends with furniture that carries no class
+// name to recognise it by: an "About the author" box, "Related articles",
+// a comment form, a contact block, picture credits. Those sections open
+// with a short lead-in line in the page's language, so the text is cut at
+// the first such line that follows the start of the article.
+
+// stopHeadings introduce what follows the article. They are matched as a
+// whole short paragraph, or as the label before a colon ("Kontakt: ...").
+var stopHeadings = wordSet(
+	// English
+	"about the author", "about the authors", "related", "related articles",
+	"related posts", "related stories", "related content", "related news",
+	"related topics", "read more", "read also", "more on this topic",
+	"more on this story", "recommended", "recommended for you", "you may also like",
+	"you might also like", "comments", "leave a comment", "leave a reply",
+	"comments are closed", "share this", "share this article", "share this post",
+	"share this story", "most read", "most popular", "further reading",
+	"more stories", "more news", "contact", "press contact", "media contact",
+	"subscribe to email updates", "sign up for our newsletter",
+	// German
+	"über den autor", "über die autorin", "über die autoren",
+	"mehr zum thema", "mehr themen", "weitere artikel", "weitere themen",
+	"weitere beiträge", "das könnte sie auch interessieren",
+	"das könnte dich auch interessieren", "lesen sie auch", "lies auch",
+	"auch interessant", "zum weiterlesen", "ähnliche artikel", "ähnliche beiträge",
+	"ähnliche nachrichten", "verwandte artikel", "verwandte themen",
+	"empfehlungen aus der redaktion", "kommentare", "kommentar verfassen",
+	"kommentar schreiben", "kommentare schreiben", "kommentieren", "kontakt",
+	"ansprechpartner", "ansprechpartnerin", "ansprechpartner zum thema",
+	"ansprechpartnerin zum thema", "pressekontakt", "quellen", "quellenangaben",
+	"artikel teilen", "diesen artikel teilen", "beitrag teilen", "teilen",
+	"möchten sie den artikel teilen", "bisher keine kommentare", "schlagworte",
+	"autoreninfo", "zur autorin", "zum autor", "mehr zum autor",
+	// French, Spanish, Italian, Portuguese, Polish, Dutch
+	"à lire aussi", "lire aussi", "sur le même sujet", "articles similaires",
+	"commentaires", "partager", "à propos de l'auteur", "lea también",
+	"te puede interesar", "noticias relacionadas", "artículos relacionados",
+	"comentarios", "compartir", "leggi anche", "articoli correlati", "commenti",
+	"leia também", "notícias relacionadas", "czytaj też", "czytaj także",
+	"zobacz też", "zobacz także", "komentarze", "lees ook", "gerelateerde artikelen",
+	"reacties",
+	// Chinese
+	"责任编辑", "相关阅读", "相关新闻", "推荐阅读", "相关文章", "延伸阅读", "热门推荐",
+	"网友评论", "声明", "反侵权公告", "版权声明", "免责声明", "分享到", "相关链接",
+	"相关报道", "更多精彩", "猜你喜欢", "热点推荐", "责任编辑", "責任編輯", "相關閱讀",
+	"相關新聞", "延伸閱讀", "網友評論",
+)
+
+// creditLabels open a picture or source credit line, which only the last
+// lines of the text are checked for.
+var creditLabels = wordSet(
+	"foto", "fotos", "bild", "bilder", "photo", "photos", "image", "images",
+	"credit", "credits", "quelle", "source", "titelbild", "beitragsbild",
+	"copyright", "źródło", "fuente", "crédit", "crédits", "来源", "图片来源",
+	"编辑", "来源于", "图片", "摄影", "作者",
+)
+
+// minBeforeStop is the weighted text that must precede a stop heading:
+// a "Kontakt" title at the top of a short page is the page.
+const minBeforeStop = 500
+
+// trimTail cuts text (paragraphs separated by blank lines) at the first
+// stop heading that follows enough article text, then drops trailing
+// credit lines.
+func trimTail(text string) string {
+	paras := strings.Split(text, "\n\n")
+	total := 0
+	lens := make([]int, len(paras))
+	for i, p := range paras {
+		lens[i], _ = weigh(p)
+		total += lens[i]
+	}
+	before := 0
+	for i, p := range paras {
+		if i > 0 && before >= min(minBeforeStop, total*3/10) && total-before <= before && isStopHeading(p) {
+			paras = paras[:i]
+			break
+		}
+		before += lens[i]
+	}
+	for len(paras) > 1 && isCredit(paras[len(paras)-1]) {
+		paras = paras[:len(paras)-1]
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+// isStopHeading reports a short paragraph that is, or is labelled by, a
+// stop heading.
+func isStopHeading(p string) bool {
+	label, labelled := leadLabel(p)
+	if labelled && stopHeadings[label] {
+		return true
+	}
+	return len(p) <= 80 && !strings.Contains(p, "\n") && stopHeadings[normLine(p)]
+}
+
+// isCredit reports a short "Foto: ..." or "© ..." line.
+func isCredit(p string) bool {
+	if len(p) > 160 || strings.Contains(p, "\n\n") {
+		return false
+	}
+	if strings.HasPrefix(p, "©") || strings.HasPrefix(p, "(c)") {
+		return true
+	}
+	label, labelled := leadLabel(p)
+	return labelled && creditLabels[label]
+}
+
+// leadLabel returns the normalised text before a colon near the start of
+// p ("Quelle: dpa" gives "quelle").
+func leadLabel(p string) (string, bool) {
+	i := strings.IndexAny(p, ":：")
+	if i <= 0 || i > 40 {
+		return "", false
+	}
+	return normLine(p[:i]), true
+}
+
+// normLine lower-cases a line, collapses its spaces and trims the
+// punctuation around it.
+func normLine(s string) string {
+	s = strings.ToLower(collapse(s))
+	return strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsPunct(r) || unicode.IsSpace(r) || r == '|' || r == '»' || r == '›'
+	})
+}
