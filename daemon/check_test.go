@@ -75,9 +75,19 @@ var paras = []string{
 }
 
 type checker struct {
-	t  *testing.T
+	t  testing.TB
 	d  *daemon.Daemon
 	st *storage.Store
+}
+
+func newBenchChecker(b *testing.B) *checker {
+	path := dbPath(b)
+	st := openStore(b, path)
+	d, err := daemon.New(b.Context(), daemon.Options{Config: testConfig(b, path, ""), Store: st, Logger: quietLog()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &checker{t: b, d: d, st: st}
 }
 
 func newChecker(t *testing.T, extra string, tune ...func(*config.Config)) *checker {
