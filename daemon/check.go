@@ -290,6 +290,11 @@ func docOfVersion(v storage.Version) doc { return doc{title: v.Title, text: v.Te
 
 func makeDoc(title, text string) doc {
 	d := doc{title: diff.Normalize(title), text: diff.Normalize(text)}
+	// The extractor may keep the headline as the body's first paragraph;
+	// the title is compared on its own, so a new headline is one change.
+	if first, rest, _ := strings.Cut(d.text, "\n\n"); d.title != "" && first == d.title {
+		d.text = rest
+	}
 	sum := sha256.Sum256([]byte(d.title + "\n\n" + d.text))
 	d.hash = hex.EncodeToString(sum[:])
 	return d

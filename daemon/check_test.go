@@ -158,6 +158,9 @@ func TestCheckLifecycle(t *testing.T) {
 		if r.Status != step.wantStatus {
 			t.Fatalf("%s: status = %q (%s), want %q", step.name, r.Status, r.Reason, step.wantStatus)
 		}
+		if step.name == "title edited" && r.Summary != "title changed" {
+			t.Errorf("title edit summary = %q, want only %q (the headline must not count twice)", r.Summary, "title changed")
+		}
 		if !strings.Contains(r.Diff, step.wantDiff) {
 			t.Errorf("%s: diff lacks %q:\n%s", step.name, step.wantDiff, r.Diff)
 		}
