@@ -37,7 +37,7 @@ func (d *Daemon) Check(ctx context.Context, u string) (Result, error) {
 	if err != nil {
 		return Result{URL: u, Status: StatusError, Reason: err.Error()}, err
 	}
-	return d.checkPage(ctx, p.ID, nil)
+	return d.checkPage(ctx, p.ID)
 }
 
 // adoptPage tracks a hand-checked URL under the "adhoc" source.
@@ -71,7 +71,7 @@ type pageCheck struct {
 	now     time.Time
 }
 
-func (d *Daemon) checkPage(ctx context.Context, pageID int64, _ any) (Result, error) {
+func (d *Daemon) checkPage(ctx context.Context, pageID int64) (Result, error) {
 	p, err := d.store.Page(ctx, pageID)
 	if err != nil {
 		return Result{PageID: pageID, Status: StatusError, Reason: err.Error()}, err

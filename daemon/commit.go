@@ -77,31 +77,25 @@ func (c *pageCheck) moveIfPermanent(tx *storage.Tx) error {
 	return err
 }
 
-// failed counts a failed check and raises source.failing after N in a row.
+// failed records a failed check; see Daemon.failed.
 func (c *pageCheck) failed(reason string) {
-	p := &c.page
 	c.res.Status = StatusError
 	if c.res.Reason == "" {
 		c.res.Reason = reason
 	}
-	p.ConsecutiveFailures++
-	if p.ConsecutiveFailures >= c.d.cfg.Fetch.FailingAfter && !p.Failing {
-		p.Failing = true
-		c.events = append(c.events, failureEvent(eventFailing, c.src.Name, p.URL, p.Title, p.ConsecutiveFailures,
-			string(c.res.Class), reason, c.now))
-	}
+	c.events = append(c.events, c.d.failed(c.health(), c.subject(), string(c.res.Class), reason, c.now)...)
 }
 
-// succeeded resets the failure count and raises source.recovered if the
-// page had been reported failing.
+// succeeded records a check that reached the page; see Daemon.succeeded.
 func (c *pageCheck) succeeded() {
-	p := &c.page
-	if p.Failing {
-		c.events = append(c.events, failureEvent(eventRecovered, c.src.Name, p.URL, p.Title, 0,
-			string(c.resp.Class), "", c.now))
-	}
-	p.Failing, p.ConsecutiveFailures, p.BackoffUntil = false, 0, time.Time{}
+	c.events = append(c.events, c.d.succeeded(c.health(), c.subject(), string(c.resp.Class), c.now)...)
 }
+
+func (c *pageCheck) health() health {
+	return health{&c.page.ConsecutiveFailures, &c.page.Failing, &c.page.BackoffUntil}
+}
+
+func (c *pageCheck) subject() subject { return subject{c.src.Name, c.page.URL, c.page.Title} }
 
 func (c *pageCheck) log() {
 	r := c.res

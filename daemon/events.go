@@ -36,9 +36,9 @@ func changeEvent(ch storage.Change, source, summary string) notify.Event {
 	}
 }
 
-func failureEvent(typ, source, u, title string, failures int, class, reason string, now time.Time) notify.Event {
+func failureEvent(typ string, s subject, failures int, class, reason string, now time.Time) notify.Event {
 	return notify.Event{
-		ID: newEventID(), Type: typ, CreatedAt: now, Source: source, URL: u, Title: title,
+		ID: newEventID(), Type: typ, CreatedAt: now, Source: s.source, URL: s.url, Title: s.title,
 		Failure: &notify.FailureInfo{ConsecutiveFailures: failures, Class: class, Reason: reason, Since: now},
 	}
 }

@@ -69,22 +69,15 @@ func (d *Daemon) crawlFeed(ctx context.Context, sourceID int64) (Result, error) 
 		items = ch.Items
 	}
 	var events []notify.Event
+	h, subj := health{&src.ConsecutiveFailures, &src.Failing, &src.BackoffUntil}, subject{src.Name, src.URL, ""}
 	if failure != "" {
 		res.Status, res.Reason = StatusError, failure
-		src.ConsecutiveFailures++
-		if src.ConsecutiveFailures >= d.cfg.Fetch.FailingAfter && !src.Failing {
-			src.Failing = true
-			events = append(events, failureEvent(eventFailing, src.Name, src.URL, "", src.ConsecutiveFailures,
-				capture.Class, failure, now))
-		}
+		events = d.failed(h, subj, capture.Class, failure, now)
 		if resp.RetryAfter > 0 {
 			src.BackoffUntil = now.Add(resp.RetryAfter)
 		}
 	} else {
-		if src.Failing {
-			events = append(events, failureEvent(eventRecovered, src.Name, src.URL, "", 0, capture.Class, "", now))
-		}
-		src.Failing, src.ConsecutiveFailures, src.BackoffUntil = false, 0, time.Time{}
+		events = d.succeeded(h, subj, capture.Class, now)
 	}
 
 	queued := false

@@ -61,7 +61,7 @@ func (d *Daemon) runJob(ctx context.Context, j job) {
 	var r Result
 	var err error
 	if j.pageID != 0 {
-		r, err = d.checkPage(ctx, j.pageID, nil)
+		r, err = d.checkPage(ctx, j.pageID)
 	} else {
 		r, err = d.crawlFeed(ctx, j.sourceID)
 	}

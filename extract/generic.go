@@ -22,17 +22,16 @@ const shortText = 250
 // generic finds the article body without a site rule: strip furniture,
 // score containers, take the best one with its related siblings, and render
 // it without the link lists and boxes left inside.
-func (p page) generic(root *html.Node) string {
-	text := trimTail(extractPass(root, pass{classes: true, prune: true}))
+func (p page) generic(root *html.Node, title string) string {
+	text := extractPass(root, pass{classes: true, prune: true})
 	l, _ := weigh(text)
-	if l >= shortText {
-		return text
+	if l < shortText {
+		lenient := extractPass(p.parse(), pass{})
+		if l2, _ := weigh(lenient); l2 > 2*l {
+			text = lenient
+		}
 	}
-	lenient := trimTail(extractPass(p.parse(), pass{}))
-	if l2, _ := weigh(lenient); l2 > 2*l {
-		return lenient
-	}
-	return text
+	return trimHead(trimTail(text), title)
 }
 
 func extractPass(root *html.Node, ps pass) string {

@@ -1,0 +1,90 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Above the first paragraph of an article sit its headline (already in
+// Article.Title) and a dateline: "2022-02-11 09:52 来源：云南日报",
+// "By Jane Doe | Updated 3 May 2021". Those lines are metadata, not the
+// body, and a publisher's clock or view counter there would read as an
+// edit; trimHead drops them.
+
+// metaLabels open a dateline field ("Source: ...", "来源：...").
+var metaLabels = wordSet(
+	"source", "sources", "author", "authors", "by", "published", "updated", "posted",
+	"date", "text", "photo", "photos", "image", "credit", "editor", "reporter",
+	"von", "autor", "autorin", "datum", "veröffentlicht", "aktualisiert", "stand",
+	"quelle", "foto", "fotos", "bild", "text und fotos", "par", "publié le", "por",
+	"fuente", "fecha", "autor", "źródło", "data",
+	"来源", "作者", "发布时间", "时间", "编辑", "责任编辑", "记者", "本报记者", "日期",
+	"发表时间", "更新时间", "文", "图", "稿源", "出处", "发布日期", "字号", "浏览次数",
+	"點擊", "来源于", "作者：", "發佈時間", "來源", "編輯",
+)
+
+// bodyStart is the weighted length from which a paragraph is taken to be
+// prose: the head ends at the first such paragraph.
+const bodyStart = 100
+
+// headLook bounds how many leading paragraphs are examined.
+const headLook = 8
+
+// trimHead drops the headline and dateline paragraphs before the first
+// prose paragraph of text.
+func trimHead(text, title string) string {
+	paras := strings.Split(text, "\n\n")
+	title = normLine(title)
+	var keep []string
+	for i, p := range paras {
+		if i >= headLook || isProseLine(p) {
+			keep = append(keep, paras[i:]...)
+			break
+		}
+		if i < len(paras)-1 && (title != "" && normLine(p) == title || isMetaPara(p)) {
+			continue
+		}
+		keep = append(keep, p)
+	}
+	return strings.Join(keep, "\n\n")
+}
+
+func isProseLine(p string) bool {
+	l, _ := weigh(p)
+	return l >= bodyStart && !strings.Contains(p, "\n")
+}
+
+// isMetaPara reports a paragraph whose every line is a short dateline
+// field: a date or time, or a "Label: value" with a dateline label.
+func isMetaPara(p string) bool {
+	for line := range strings.SplitSeq(p, "\n") {
+		line = strings.TrimPrefix(line, "- ")
+		if l, _ := weigh(line); l > 80 || !isMetaLine(line) {
+			return false
+		}
+	}
+	return true
+}
+
+func isMetaLine(line string) bool {
+	if strings.ContainsAny(line, "，。") {
+		return false // a sentence, even if it opens with a date
+	}
+	if label, ok := leadLabel(line); ok && metaLabels[label] {
+		return true
+	}
+	low := strings.ToLower(line)
+	for _, prefix := range [...]string{"by ", "von ", "par ", "por ", "text: ", "文/", "记者 "} {
+		if strings.HasPrefix(low, prefix) {
+			return true
+		}
+	}
+	l, _ := weigh(line)
+	return l <= 40 && hasDate(line)
+}
+
+// datePattern matches a numeric date ("2022-02-11", "11.02.2022",
+// "2022年2月") or a clock time ("09:52").
+var datePattern = regexp.MustCompile(`\d{4}[-/.年]\d{1,2}|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{1,2}:\d{2}\b|\d{1,2}月\d{1,2}日`)
+
+func hasDate(s string) bool { return datePattern.MatchString(s) }
