@@ -203,10 +203,7 @@ func (c *pageCheck) fetched(ctx context.Context) error {
 	case doc.hash == c.prev.TextHash:
 		c.same()
 	default:
-		old, err := c.d.baseline(ctx, *c.prev)
-		if err != nil {
-			return err
-		}
+		old := c.d.baseline(ctx, *c.prev)
 		c.newVersion(art, doc)
 		if old.hash == doc.hash {
 			// Only the extractor changed, not the page: re-baseline silently.
@@ -303,23 +300,29 @@ func makeDoc(title, text string) doc {
 // baseline is the previous version as the current extractor reads it: when
 // the extractor changed since v was stored, its raw body is extracted again
 // so that an extractor upgrade is never reported as a publisher's edit.
-func (d *Daemon) baseline(ctx context.Context, v storage.Version) (doc, error) {
+func (d *Daemon) baseline(ctx context.Context, v storage.Version) doc {
 	if v.Extractor == extract.Version {
-		return docOfVersion(v), nil
+		return docOfVersion(v)
 	}
-	caps, err := d.store.CaptureByID(ctx, v.CaptureID)
-	if err != nil || caps.BodyHash == "" {
-		return docOfVersion(v), nil //nolint: a missing body falls back to the stored text
-	}
-	raw, err := d.store.Body(ctx, caps.BodyHash)
+	art, err := d.reextract(ctx, v)
 	if err != nil {
-		return docOfVersion(v), nil
+		// Without the old body the stored text is the best baseline there is.
+		d.log.Warn("old version not re-extracted", "version_id", v.ID, "err", err)
+		return docOfVersion(v)
 	}
-	art, err := d.extract(raw, caps.FinalURL, "")
+	return docOf(art)
+}
+
+func (d *Daemon) reextract(ctx context.Context, v storage.Version) (*extract.Article, error) {
+	c, err := d.store.CaptureByID(ctx, v.CaptureID)
 	if err != nil {
-		return docOfVersion(v), nil
+		return nil, err
 	}
-	return docOf(art), nil
+	raw, err := d.store.Body(ctx, c.BodyHash)
+	if err != nil {
+		return nil, err
+	}
+	return d.extract(raw, c.FinalURL, "text/html; charset="+c.Charset)
 }
 
 func (d *Daemon) extract(body []byte, finalURL, contentType string) (*extract.Article, error) {

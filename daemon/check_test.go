@@ -292,3 +292,44 @@ func TestPermanentRedirectKeepsHistory(t *testing.T) {
 		t.Errorf("versions = %d, want 1 (a move is not an edit)", versions)
 	}
 }
+
+// TestExtractorUpgradeIsNotAnEdit: a version stored by an older extractor
+// whose page has not changed is re-baselined silently, not reported.
+func TestExtractorUpgradeIsNotAnEdit(t *testing.T) {
+	s := newSite(t)
+	c := newChecker(t, "")
+	page := []byte(`<html><body><article><h1>Story</h1><p>` + paras[0] + `</p><p>` + paras[1] + `</p></article></body></html>`)
+	s.set("/a", func(w http.ResponseWriter, r *http.Request) { w.Write(page) })
+	first := c.check(s.URL + "/a")
+	if first.Status != daemon.StatusNew {
+		t.Fatalf("first check: %s", first.Status)
+	}
+	v, err := c.st.Version(t.Context(), first.VersionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What an older extractor made of the same capture.
+	err = c.st.Tx(t.Context(), func(tx *storage.Tx) error {
+		old := v
+		old.Text, old.TextHash, old.Extractor = "Menu Home World\n\n"+v.Text, "old-hash", "0"
+		_, err := tx.InsertVersion(old)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.check(s.URL + "/a")
+	if r.Status != daemon.StatusUnchanged || r.ChangeID != 0 {
+		t.Errorf("after an extractor upgrade: status %q change %d, want unchanged and no change", r.Status, r.ChangeID)
+	}
+	latest, err := c.st.LatestVersion(t.Context(), first.PageID)
+	if err != nil || latest.Extractor == "0" || latest.Text != v.Text {
+		t.Errorf("latest version = %+v, %v; want the current extractor's text as the new baseline", latest, err)
+	}
+	// A real edit after the upgrade is still reported, against the new baseline.
+	edited := []byte(strings.Replace(string(page), "12 new measures", "15 new measures", 1))
+	s.set("/a", func(w http.ResponseWriter, r *http.Request) { w.Write(edited) })
+	if r := c.check(s.URL + "/a"); r.Status != daemon.StatusChanged || !strings.Contains(r.Diff, "[-12-]{+15+}") || strings.Contains(r.Diff, "Menu") {
+		t.Errorf("edit after upgrade: %s\n%s", r.Status, r.Diff)
+	}
+}

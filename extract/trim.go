@@ -49,8 +49,9 @@ var stopHeadings = wordSet(
 	// Chinese
 	"责任编辑", "相关阅读", "相关新闻", "推荐阅读", "相关文章", "延伸阅读", "热门推荐",
 	"网友评论", "声明", "反侵权公告", "版权声明", "免责声明", "分享到", "相关链接",
-	"相关报道", "更多精彩", "猜你喜欢", "热点推荐", "责任编辑", "責任編輯", "相關閱讀",
-	"相關新聞", "延伸閱讀", "網友評論",
+	"相关报道", "更多精彩", "猜你喜欢", "热点推荐", "責任編輯", "相關閱讀",
+	"相關新聞", "延伸閱讀", "網友評論", "热门评论", "最新评论", "发表评论", "参与评论",
+	"我要评论", "郑重声明", "post comment", "post a comment",
 )
 
 // creditLabels open a picture or source credit line, which only the last
@@ -127,6 +128,10 @@ func leadLabel(p string) (string, bool) {
 // punctuation around it.
 func normLine(s string) string {
 	s = strings.ToLower(collapse(s))
+	if strings.ContainsFunc(s, isCJK) {
+		// "郑 重 声 明": spaced-out CJK headings.
+		s = strings.ReplaceAll(s, " ", "")
+	}
 	return strings.TrimFunc(s, func(r rune) bool {
 		return unicode.IsPunct(r) || unicode.IsSpace(r) || r == '|' || r == '»' || r == '›'
 	})
