@@ -179,6 +179,7 @@ type receiver struct {
 	failFirst int
 
 	mu       sync.Mutex
+	lines    []string // what to print next, drained by the demo loop
 	requests int
 	seen     map[string]bool
 	badSig   int
@@ -196,7 +197,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer rc.mu.Unlock()
 	rc.requests++
 	if rc.requests <= rc.failFirst {
-		fmt.Fprintf(rc.out, "  [webhook receiver] simulated outage: answered 503 to %s\n", r.Header.Get("X-Stet-Delivery"))
+		rc.lines = append(rc.lines, fmt.Sprintf("  [webhook receiver] simulated outage: answered 503 to %s", r.Header.Get("X-Stet-Delivery")))
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 		return
 	}
@@ -219,7 +220,22 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rc.seen[ev.ID] = true
 	rc.byType[ev.Type]++
-	fmt.Fprintf(rc.out, "  [webhook receiver] %s %s signature ok: %q %s\n", ev.Type, ev.ID, ev.Title, ev.URL)
+	rc.lines = append(rc.lines, fmt.Sprintf("  [webhook receiver] %s %s signature ok: %q", ev.Type, ev.ID, ev.Title))
+}
+
+// flush prints what the receiver saw since the last call, so that its lines
+// follow the change reports they belong to.
+func (rc *receiver) flush() {
+	rc.mu.Lock()
+	lines := rc.lines
+	rc.lines = nil
+	rc.mu.Unlock()
+	for _, l := range lines {
+		fmt.Fprintln(rc.out, l)
+	}
+	if len(lines) > 0 {
+		fmt.Fprintln(rc.out)
+	}
 }
 
 func (rc *receiver) counts() (events int, byType map[string]int, badSig, dupes int) {
@@ -319,6 +335,7 @@ func (r *demoRun) printNew(ctx context.Context) error {
 		printChange(r.e.stdout, chs[i])
 		r.lastID = chs[i].ID
 	}
+	r.rcv.flush()
 	return nil
 }
 
