@@ -333,3 +333,32 @@ func TestExtractorUpgradeIsNotAnEdit(t *testing.T) {
 		t.Errorf("edit after upgrade: %s\n%s", r.Status, r.Diff)
 	}
 }
+
+// TestFailingPageBacksOff: each failure in a row doubles the wait before
+// the next check; success returns to the normal cadence.
+func TestFailingPageBacksOff(t *testing.T) {
+	s := newSite(t)
+	c := newChecker(t, "")
+	u := s.URL + "/a"
+	s.set("/a", status(500, "oops"))
+	var gaps []time.Duration
+	for range 4 {
+		c.check(u)
+		p, err := c.st.PageByURL(t.Context(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gaps = append(gaps, p.NextCheckAt.Sub(p.LastCheckedAt))
+	}
+	for i := 1; i < len(gaps); i++ {
+		if gaps[i] <= gaps[i-1] {
+			t.Errorf("wait after failure %d = %v, not longer than %v", i+1, gaps[i], gaps[i-1])
+		}
+	}
+	s.set("/a", article("Story", paras...))
+	c.check(u)
+	p, _ := c.st.PageByURL(t.Context(), u)
+	if gap := p.NextCheckAt.Sub(p.LastCheckedAt); gap >= gaps[1] {
+		t.Errorf("wait after recovery = %v, want the normal cadence (< %v)", gap, gaps[1])
+	}
+}

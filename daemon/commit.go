@@ -129,6 +129,11 @@ func (d *Daemon) nextCheck(p storage.Page, src storage.Source, now time.Time) ti
 	if !ok {
 		return time.Time{}
 	}
+	if n := p.ConsecutiveFailures; n > 1 {
+		// A page that keeps failing is asked less often (doubling, at most
+		// a day apart), never dropped: it may come back.
+		every = min(every<<min(n-1, 10), max(every, 24*time.Hour))
+	}
 	// Up to 10% jitter keeps pages found together from staying in lockstep.
 	return now.Add(every + time.Duration(rand.Int64N(int64(every)/10+1)))
 }

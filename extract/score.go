@@ -98,7 +98,8 @@ func scoreTree(root *html.Node, st stats) *html.Node {
 	bestScore := 0.0
 	for _, c := range candidates {
 		in := st[c]
-		in.score *= 1 - in.linkDensity()
+		keep := 1 - in.linkDensity()
+		in.score *= keep * keep
 		if best == nil || in.score > bestScore {
 			best, bestScore = c, in.score
 		}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -63,6 +64,14 @@ var creditLabels = wordSet(
 	"编辑", "来源于", "图片", "摄影", "作者",
 )
 
+// creditPattern finds a picture credit in a caption: "(Foto: Getty)",
+// "| © Augusta National", "Bild: TebNad/Shutterstock.com".
+var creditPattern = regexp.MustCompile(`(?i)(©|\(c\)\s|(^|[\s(|/])(foto|fotos|bild|photo|photos|credit|image|picture|bildquelle|titelbild|beitragsbild|photograph|crédit|crédito|foto de|图片来源|图片|摄影)\s?[:：]|/摄\s*$)`)
+
+// maxCaption is the longest paragraph (in bytes) that may be taken for a
+// caption.
+const maxCaption = 300
+
 // minBeforeStop is the weighted text that must precede a stop heading:
 // a "Kontakt" title at the top of a short page is the page.
 const minBeforeStop = 500
@@ -89,7 +98,32 @@ func trimTail(text string) string {
 	for len(paras) > 1 && isCredit(paras[len(paras)-1]) {
 		paras = paras[:len(paras)-1]
 	}
-	return strings.Join(paras, "\n\n")
+	if len(paras) == 1 {
+		return paras[0]
+	}
+	kept := paras[:0]
+	for _, p := range paras {
+		if p = dropCaptions(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "\n\n")
+}
+
+// dropCaptions removes the lines of p that are picture captions with a
+// credit; a long line is prose that happens to cite a photographer.
+func dropCaptions(p string) string {
+	if !creditPattern.MatchString(p) {
+		return p
+	}
+	lines := strings.Split(p, "\n")
+	kept := lines[:0]
+	for _, l := range lines {
+		if len(l) > maxCaption || !creditPattern.MatchString(l) {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
 }
 
 // isStopHeading reports a short paragraph that is, or is labelled by, a

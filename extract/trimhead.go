@@ -20,7 +20,7 @@ var metaLabels = wordSet(
 	"fuente", "fecha", "autor", "źródło", "data",
 	"来源", "作者", "发布时间", "时间", "编辑", "责任编辑", "记者", "本报记者", "日期",
 	"发表时间", "更新时间", "文", "图", "稿源", "出处", "发布日期", "字号", "浏览次数",
-	"點擊", "来源于", "作者：", "發佈時間", "來源", "編輯",
+	"點擊", "来源于", "發佈時間", "來源", "編輯", "点击", "来自", "发布", "浏览",
 )
 
 // bodyStart is the weighted length from which a paragraph is taken to be
@@ -79,9 +79,19 @@ func isMetaLine(line string) bool {
 			return true
 		}
 	}
+	if fields := strings.FieldsFunc(line, isFieldSep); len(fields) > 1 {
+		// "报纸网 | 发布: 2021-1-29 13:18 | 点击: 313": a row of fields.
+		for _, f := range fields {
+			if label, ok := leadLabel(f); ok && metaLabels[label] || hasDate(f) {
+				return true
+			}
+		}
+	}
 	l, _ := weigh(line)
-	return l <= 40 && hasDate(line)
+	return l <= 60 && hasDate(line)
 }
+
+func isFieldSep(r rune) bool { return r == '|' || r == '｜' || r == '·' }
 
 // datePattern matches a numeric date ("2022-02-11", "11.02.2022",
 // "2022年2月") or a clock time ("09:52").
