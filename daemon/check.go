@@ -185,6 +185,10 @@ func (c *pageCheck) fetched(ctx context.Context) error {
 		return nil
 	}
 	c.res.Article = art
+	if art.Fallback {
+		// The operator's [[site]] rule no longer matches: the layout changed.
+		c.d.log.Warn("site rule matched nothing; generic extractor used", "url", p.URL)
+	}
 	c.capture.Charset, c.capture.Extractor, c.capture.Fallback = art.Charset, extract.Version, art.Fallback
 	p.LastBodyHash = hash
 	c.succeeded()

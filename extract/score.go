@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"math"
+
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -98,8 +100,11 @@ func scoreTree(root *html.Node, st stats) *html.Node {
 	bestScore := 0.0
 	for _, c := range candidates {
 		in := st[c]
+		// Penalise links more than linearly: a long list of teasers or
+		// forum replies, each with a short unlinked blurb, otherwise
+		// outscores a short article.
 		keep := 1 - in.linkDensity()
-		in.score *= keep * keep
+		in.score *= keep * math.Sqrt(keep)
 		if best == nil || in.score > bestScore {
 			best, bestScore = c, in.score
 		}
