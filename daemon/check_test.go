@@ -362,3 +362,30 @@ func TestFailingPageBacksOff(t *testing.T) {
 		t.Errorf("wait after recovery = %v, want the normal cadence (< %v)", gap, gaps[1])
 	}
 }
+
+// TestSiteRules: an operator's [[site]] rule picks the body; one that
+// matches nothing falls back to the generic extractor and says so.
+func TestSiteRules(t *testing.T) {
+	s := newSite(t)
+	s.set("/a", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<html><body><div class="story">%s</div><div class="teaser"><p>%s</p><p>%s</p></div></body></html>`,
+			"<p>"+paras[0]+"</p>", paras[1], paras[2])
+	})
+	for _, tc := range []struct {
+		body, want, notWant string
+		fallback            bool
+	}{
+		{".story", "12 new measures", "six weeks", false},
+		{".gone-after-redesign", "12 new measures", "", true},
+	} {
+		c := newChecker(t, fmt.Sprintf("\n[[site]]\nhost = \"127.0.0.1\"\nbody = %q\n", tc.body))
+		r := c.check(s.URL + "/a")
+		if !strings.Contains(r.Text, tc.want) || tc.notWant != "" && strings.Contains(r.Text, tc.notWant) {
+			t.Errorf("rule %q: text = %q", tc.body, r.Text)
+		}
+		caps, err := c.st.Captures(t.Context(), 0, r.PageID, 1)
+		if err != nil || len(caps) != 1 || caps[0].Fallback != tc.fallback {
+			t.Errorf("rule %q: capture fallback = %+v, %v; want %v", tc.body, caps, err, tc.fallback)
+		}
+	}
+}

@@ -72,6 +72,15 @@ var creditPattern = regexp.MustCompile(`(?i)(©|\(c\)\s|(^|[\s(|/])(foto|fotos|b
 // caption.
 const maxCaption = 300
 
+// trailerPattern finds the calls to action and legal lines that close a
+// page after its article: "Subscribe to our newsletter", "Follow us on
+// Twitter", "All rights reserved", "This entry was posted in ...".
+var trailerPattern = regexp.MustCompile(`(?i)\b(subscri\w*|newsletter|sign up|follow us|follow the|download the|our app|telegram|whatsapp|facebook|twitter|instagram|all rights reserved|alle rechte vorbehalten|copyright|abonnier\w*|unterstütze\w*|support (our|us)|donate|spenden|disclaimer|opinions expressed|meinung des autors|kommentarfunktion|gefällt mir|wird geladen|lade weitere|zurück zu\w*|want more|scroll to read|lust auf mehr|this entry was posted|permalink|suscr[ií]be\w*|s[ií]guenos|apóyanos|abonnez|suivez|zapraszamy|prawem autorskim|impressum|datenschutz|privacy policy)\b|版权所有|转载请注明|扫一扫|关注我们|微信|客户端`)
+
+// maxTrailer is the longest paragraph (in bytes) that may be taken for
+// a closing call to action.
+const maxTrailer = 400
+
 // minBeforeStop is the weighted text that must precede a stop heading:
 // a "Kontakt" title at the top of a short page is the page.
 const minBeforeStop = 500
@@ -95,7 +104,7 @@ func trimTail(text string) string {
 		}
 		before += lens[i]
 	}
-	for len(paras) > 1 && isCredit(paras[len(paras)-1]) {
+	for len(paras) > 1 && (isCredit(paras[len(paras)-1]) || isTrailer(paras[len(paras)-1])) {
 		paras = paras[:len(paras)-1]
 	}
 	if len(paras) == 1 {
@@ -134,6 +143,11 @@ func isStopHeading(p string) bool {
 		return true
 	}
 	return len(p) <= 80 && !strings.Contains(p, "\n") && stopHeadings[normLine(p)]
+}
+
+// isTrailer reports a short closing call to action or legal line.
+func isTrailer(p string) bool {
+	return len(p) <= maxTrailer && trailerPattern.MatchString(p)
 }
 
 // isCredit reports a short "Foto: ..." or "© ..." line.
