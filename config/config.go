@@ -17,6 +17,7 @@ type Config struct {
 	Fetch    Fetch     `toml:"fetch"`
 	Recheck  Recheck   `toml:"recheck"`
 	Daemon   Daemon    `toml:"daemon"`
+	Web      Web       `toml:"web"`
 	Feeds    []Feed    `toml:"feed"`
 	Pages    []Page    `toml:"page"`
 	Webhooks []Webhook `toml:"webhook"`
@@ -70,6 +71,11 @@ type Daemon struct {
 	RetryBase        Duration `toml:"retry_base"`        // first webhook retry delay, doubling, default 10s
 	RetryMax         Duration `toml:"retry_max"`         // cap on the retry delay, default 1h
 	Tick             Duration `toml:"tick"`              // how often due article re-checks are looked for, default 5s
+}
+
+// Web is the read-only browser UI and JSON API served by `stet run`.
+type Web struct {
+	Listen string `toml:"listen"` // "host:port"; "" (default) serves nothing
 }
 
 // Feed is an RSS, Atom or JSON feed whose items are tracked as articles.

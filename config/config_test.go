@@ -49,6 +49,8 @@ func TestParseErrors(t *testing.T) {
 			`config.toml:3:11: webhook[0].events[0]: unknown event "article.*"; want one of change.changed, change.removed, change.restored, source.failing, source.recovered, a "prefix.*" of them or "*"`},
 		{"bad selector", "[[site]]\nhost = 'a.example'\nbody = 'article'\nremove = ['.ad', 'div..x']\n",
 			`config.toml:4:18: site[0].remove[1]: invalid CSS selector "div..x": expected identifier, found . instead`},
+		{"web listen without port", "[web]\nlisten = '8080'\n",
+			`config.toml:2:10: web.listen: want host:port such as "127.0.0.1:8080", got "8080"`},
 		{"empty site rule", "[[site]]\nhost = 'a.example'\n", "config.toml:1:1: site[0]: needs at least one of body, title or remove"},
 		{"steps not increasing", "[recheck]\nsteps = [{ until = '6h', every = '15m' }, { until = '2h', every = '1h' }]\n",
 			"config.toml:2:53: recheck.steps[1].until: 2h0m0s is not above the previous step's until (6h0m0s)"},

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -75,6 +76,11 @@ func (c *Config) validateSettings(p *problems) {
 	inRange(p, "fetch.gone_after", c.Fetch.GoneAfter, 1, 1000)
 	inRange(p, "fetch.failing_after", c.Fetch.FailingAfter, 1, 1000)
 
+	if l := c.Web.Listen; l != "" {
+		if _, port, err := net.SplitHostPort(l); err != nil || port == "" {
+			p.add("web.listen", "want host:port such as \"127.0.0.1:8080\", got %q", l)
+		}
+	}
 	inRange(p, "daemon.workers", c.Daemon.Workers, 1, 64)
 	inRange(p, "daemon.max_attempts", c.Daemon.MaxAttempts, 1, 1000)
 	positive(p, "daemon.delivery_interval", c.Daemon.DeliveryInterval)

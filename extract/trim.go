@@ -48,7 +48,7 @@ var stopHeadings = wordSet(
 	"zobacz też", "zobacz także", "komentarze", "lees ook", "gerelateerde artikelen",
 	"reacties",
 	// Chinese
-	"责任编辑", "相关阅读", "相关新闻", "推荐阅读", "相关文章", "延伸阅读", "热门推荐",
+	"相关阅读", "相关新闻", "推荐阅读", "相关文章", "延伸阅读", "热门推荐",
 	"网友评论", "声明", "反侵权公告", "版权声明", "免责声明", "分享到", "相关链接",
 	"相关报道", "更多精彩", "猜你喜欢", "热点推荐", "責任編輯", "相關閱讀",
 	"相關新聞", "延伸閱讀", "網友評論", "热门评论", "最新评论", "发表评论", "参与评论",
@@ -60,8 +60,8 @@ var stopHeadings = wordSet(
 var creditLabels = wordSet(
 	"foto", "fotos", "bild", "bilder", "photo", "photos", "image", "images",
 	"credit", "credits", "quelle", "source", "titelbild", "beitragsbild",
-	"copyright", "źródło", "fuente", "crédit", "crédits", "来源", "图片来源",
-	"编辑", "来源于", "图片", "摄影", "作者",
+	"copyright", "źródło", "fuente", "crédit", "crédits", "图片来源",
+	"来源于", "图片", "摄影",
 )
 
 // creditPattern finds a picture credit in a caption: "(Foto: Getty)",
@@ -75,7 +75,7 @@ const maxCaption = 300
 // trailerPattern finds the calls to action and legal lines that close a
 // page after its article: "Subscribe to our newsletter", "Follow us on
 // Twitter", "All rights reserved", "This entry was posted in ...".
-var trailerPattern = regexp.MustCompile(`(?i)\b(subscri\w*|newsletter|sign up|follow us|follow the|download the|our app|telegram|whatsapp|facebook|twitter|instagram|all rights reserved|alle rechte vorbehalten|copyright|abonnier\w*|unterstütze\w*|support (our|us)|donate|spenden|disclaimer|opinions expressed|meinung des autors|kommentarfunktion|gefällt mir|wird geladen|lade weitere|zurück zu\w*|want more|scroll to read|lust auf mehr|this entry was posted|permalink|suscr[ií]be\w*|s[ií]guenos|apóyanos|abonnez|suivez|zapraszamy|prawem autorskim|impressum|datenschutz|privacy policy)\b|版权所有|转载请注明|扫一扫|关注我们|微信|客户端`)
+var trailerPattern = regexp.MustCompile(`(?i)\b(subscri\w*|newsletter|sign up|follow us|follow the|download the|our app|all rights reserved|alle rechte vorbehalten|copyright|abonnier\w*|unterstütze\w*|support (our|us)|donate|disclaimer|opinions expressed|meinung des autors|kommentarfunktion|wird geladen|lade weitere|zurück zu\w*|want more|scroll to read|lust auf mehr|this entry was posted|permalink|suscr[ií]be\w*|s[ií]guenos|apóyanos|abonnez|suivez|zapraszamy|prawem autorskim|impressum|datenschutz|privacy policy)\b|版权所有|转载请注明|扫一扫|关注我们|微信|客户端`)
 
 // maxTrailer is the longest paragraph (in bytes) that may be taken for
 // a closing call to action.
