@@ -60,6 +60,30 @@ var bodyMarkers = []marker{
 	{"consent.yahoo.com", "consent wall"},
 }
 
+// notFoundTitles are <title>s of error pages served with status 200 (a "soft
+// 404"). Matched as the whole title or as a prefix before a separator, so an
+// article about "404 errors" is not taken for one.
+var notFoundTitles = []string{
+	"404", "404 not found", "not found", "page not found", "404 - page not found", "error 404",
+	"404 error", "page cannot be found", "the page you requested could not be found",
+	"页面不存在", "页面未找到", "404错误", "您访问的页面不存在", "找不到页面", "页面找不到了",
+}
+
+// softNotFound reports whether a small 200 body is really a "not found" page.
+func softNotFound(body []byte) bool {
+	if len(body) > 4*smallBody {
+		return false
+	}
+	t := title(body)
+	for _, nf := range notFoundTitles {
+		if t == nf || strings.HasPrefix(t, nf+" |") || strings.HasPrefix(t, nf+" -") ||
+			strings.HasPrefix(t, nf+" –") || strings.HasPrefix(t, nf+"_") {
+			return true
+		}
+	}
+	return false
+}
+
 // challenge returns why a response is a wall rather than the page, or "".
 func challenge(h http.Header, body []byte) string {
 	if strings.EqualFold(h.Get("Cf-Mitigated"), "challenge") {

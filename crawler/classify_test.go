@@ -51,6 +51,11 @@ func TestClassifyAnswers(t *testing.T) {
 			crawler.ClassBlocked, "consent wall"},
 		{"article mentioning captcha", page(200, nil, captchaArticle), crawler.ClassOK, ""},
 		{"big article quoting a marker", page(200, nil, bigArticle), crawler.ClassOK, ""},
+		{"soft 404", page(200, nil, `<title>404 Not Found</title><p>Sorry</p>`), crawler.ClassGone, "page says not found (status 200)"},
+		{"soft 404 with site name", page(200, nil, `<title>Page not found | Daily</title>`), crawler.ClassGone, "page says not found (status 200)"},
+		{"soft 404 chinese", page(200, nil, `<title>页面不存在_新华网</title>`), crawler.ClassGone, "page says not found (status 200)"},
+		{"article about 404 errors", page(200, nil, `<title>How 404 errors took over the web</title><p>x</p>`), crawler.ClassOK, ""},
+		{"article titled not found", page(200, nil, `<title>Not found: the missing millions</title><p>x</p>`), crawler.ClassOK, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -87,6 +87,8 @@ func (f *fetch) finishOK(ctx, hctx context.Context, u *url.URL, res *http.Respon
 		f.resp.Class, f.resp.Reason = ClassGone, "redirected to home page"
 	case why != "":
 		f.resp.Class, f.resp.Reason = ClassBlocked, why
+	case softNotFound(body):
+		f.resp.Class, f.resp.Reason = ClassGone, "page says not found (status 200)"
 	default:
 		f.resp.Class = ClassOK
 	}
