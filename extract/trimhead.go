@@ -17,7 +17,7 @@ var metaLabels = wordSet(
 	"date", "text", "photo", "photos", "image", "credit", "editor", "reporter",
 	"von", "autor", "autorin", "datum", "veröffentlicht", "aktualisiert", "stand",
 	"quelle", "foto", "fotos", "bild", "text und fotos", "par", "publié le", "por",
-	"fuente", "fecha", "autor", "źródło", "data",
+	"fuente", "fecha", "źródło", "data", "veröffentlichung", "erschienen",
 	"来源", "作者", "发布时间", "时间", "编辑", "责任编辑", "记者", "本报记者", "日期",
 	"发表时间", "更新时间", "文", "图", "稿源", "出处", "发布日期", "字号", "浏览次数",
 	"點擊", "来源于", "發佈時間", "來源", "編輯", "点击", "来自", "发布", "浏览",
@@ -94,7 +94,8 @@ func isMetaLine(line string) bool {
 func isFieldSep(r rune) bool { return r == '|' || r == '｜' || r == '·' }
 
 // datePattern matches a numeric date ("2022-02-11", "11.02.2022",
-// "2022年2月") or a clock time ("09:52").
-var datePattern = regexp.MustCompile(`\d{4}[-/.年]\d{1,2}|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{1,2}:\d{2}\b|\d{1,2}月\d{1,2}日`)
+// "2022年2月"), a clock time ("09:52"), or a date with a month name in
+// any language ("2. Februar 2022", "16 marca 2021", "January 5, 2021").
+var datePattern = regexp.MustCompile(`\d{4}[-/.年]\d{1,2}|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{1,2}:\d{2}\b|\d{1,2}月\d{1,2}日|\b\d{1,2}\.?\s\pL{3,12}\.?,?\s\d{4}\b|\b\pL{3,12}\.?\s\d{1,2}(st|nd|rd|th)?,\s\d{4}\b`)
 
 func hasDate(s string) bool { return datePattern.MatchString(s) }
