@@ -85,6 +85,24 @@ func TestDebugPage(t *testing.T) {
 		fmt.Printf("%.1f text=%d link=%d %s\n", in.score, in.text, in.link, nodePath(c))
 	}
 	fmt.Println("TOP", nodePath(top))
+	if snipNode != nil && top != nil {
+		anc := map[*html.Node]int{}
+		d := 0
+		for x := top; x != nil; x = x.Parent {
+			anc[x] = d
+			d++
+		}
+		for x := snipNode; x != nil; x = x.Parent {
+			if up, ok := anc[x]; ok {
+				xi := st[x]
+				ti := st[top]
+				if xi != nil && ti != nil {
+					fmt.Printf("LCA up=%d lcatext=%d lcalink=%d lcaprose=%d toptext=%d topprose=%d %s\n", up, xi.text, xi.link, xi.prose, ti.text, ti.prose, nodePath(x))
+				}
+				break
+			}
+		}
+	}
 	top2 := expand(promote(top, st), st)
 	fmt.Println("EXPANDED", nodePath(top2))
 	for _, p := range siblings(top2, st) {

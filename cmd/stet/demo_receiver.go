@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/stet/stet/notify"
+)
+
+// receiver is the demo's webhook endpoint: it checks every signature, drops
+// duplicate event ids, and fails its first requests to show retries.
+type receiver struct {
+	secret    []byte
+	out       io.Writer
+	failFirst int
+
+	mu       sync.Mutex
+	lines    []string // what to print next, drained by the demo loop
+	requests int
+	seen     map[string]bool
+	badSig   int
+	dupes    int
+	byType   map[string]int
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "read error", http.StatusBadRequest)
+		return
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.requests++
+	if rc.requests <= rc.failFirst {
+		rc.lines = append(rc.lines, fmt.Sprintf("  [webhook receiver] simulated outage: answered 503 to %s", r.Header.Get("X-Stet-Delivery")))
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+		return
+	}
+	if !notify.Verify(rc.secret, body, r.Header.Get("X-Stet-Signature")) {
+		rc.badSig++
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	var ev notify.Event
+	if err := json.Unmarshal(body, &ev); err != nil {
+		http.Error(w, "bad json", http.StatusBadRequest)
+		return
+	}
+	if rc.seen == nil {
+		rc.seen, rc.byType = map[string]bool{}, map[string]int{}
+	}
+	if rc.seen[ev.ID] {
+		rc.dupes++
+		return
+	}
+	rc.seen[ev.ID] = true
+	rc.byType[ev.Type]++
+	rc.lines = append(rc.lines, fmt.Sprintf("  [webhook receiver] %s %s signature ok: %q", ev.Type, ev.ID, ev.Title))
+}
+
+// flush prints what the receiver saw since the last call, so that its lines
+// follow the change reports they belong to.
+func (rc *receiver) flush() {
+	rc.mu.Lock()
+	lines := rc.lines
+	rc.lines = nil
+	rc.mu.Unlock()
+	for _, l := range lines {
+		fmt.Fprintln(rc.out, l)
+	}
+	if len(lines) > 0 {
+		fmt.Fprintln(rc.out)
+	}
+}
+
+func (rc *receiver) counts() (events int, byType map[string]int, badSig, dupes int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	m := map[string]int{}
+	for k, v := range rc.byType {
+		m[k] = v
+	}
+	return len(rc.seen), m, rc.badSig, rc.dupes
+}
+
