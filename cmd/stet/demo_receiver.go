@@ -86,4 +86,3 @@ func (rc *receiver) counts() (events int, byType map[string]int, badSig, dupes i
 	}
 	return len(rc.seen), m, rc.badSig, rc.dupes
 }
-
