@@ -44,11 +44,12 @@ func (t *Tx) InsertChange(c Change) (int64, error) {
 
 // ChangeFilter selects changes; zero fields select everything.
 type ChangeFilter struct {
-	Since   time.Time // detected at or after
-	PageID  int64
-	AfterID int64 // only ids greater than this (for following new changes)
-	Kind    string
-	Limit   int // 0 means no limit
+	Since    time.Time // detected at or after
+	PageID   int64
+	AfterID  int64 // only ids greater than this (for following new changes)
+	BeforeID int64 // only ids less than this (for paging back)
+	Kind     string
+	Limit    int // 0 means no limit
 }
 
 // Changes lists changes matching f, newest first.
@@ -63,6 +64,9 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) ([]Change, error) {
 	}
 	if f.AfterID > 0 {
 		where, args = append(where, "c.id > ?"), append(args, f.AfterID)
+	}
+	if f.BeforeID > 0 {
+		where, args = append(where, "c.id < ?"), append(args, f.BeforeID)
 	}
 	if f.Kind != "" {
 		where, args = append(where, "c.kind = ?"), append(args, f.Kind)

@@ -103,6 +103,12 @@ func TestRoundTripSurvivesReopen(t *testing.T) {
 	if c := chs[0]; c.URL != page.URL || c.OldVersionID != vid || c.NewVersionID != latest.ID || !c.DetectedAt.Equal(t0.Add(time.Hour)) {
 		t.Errorf("change = %+v", c)
 	}
+	if older, err := s.Changes(ctx, storage.ChangeFilter{BeforeID: chs[0].ID}); err != nil || len(older) != 0 {
+		t.Errorf("Changes(BeforeID: %d) = %d rows, %v; want none", chs[0].ID, len(older), err)
+	}
+	if counts, err := s.VersionCounts(ctx); err != nil || counts[page.ID] != 2 {
+		t.Errorf("VersionCounts = %v, %v; want 2 for page %d", counts, err, page.ID)
+	}
 	due, err := s.DueDeliveries(ctx, t0, 10)
 	if err != nil || len(due) != 1 || string(due[0].Payload) != `{"id":"x"}` {
 		t.Fatalf("DueDeliveries = %+v, %v", due, err)

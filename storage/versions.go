@@ -85,3 +85,22 @@ func (s *Store) Versions(ctx context.Context, pageID int64) ([]Version, error) {
 	}
 	return out, rows.Err()
 }
+
+// VersionCounts returns how many versions each page has, by page id.
+func (s *Store) VersionCounts(ctx context.Context) (map[int64]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT page_id, count(*) FROM versions GROUP BY page_id`)
+	if err != nil {
+		return nil, fmt.Errorf("count versions: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("count versions: %w", err)
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}

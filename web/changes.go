@@ -1,0 +1,143 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/stet/stet/storage"
+)
+
+// indexPage is the data of the change list.
+type indexPage struct {
+	Title   string
+	Query   changeQuery
+	Changes []storage.Change
+	Kinds   []kindLink
+	Next    string // link to older changes; "" on the last page
+}
+
+// kindLink is one entry of the kind filter bar.
+type kindLink struct {
+	Label   string
+	Href    string
+	Current bool
+}
+
+func (h *handler) listChanges(w http.ResponseWriter, r *http.Request) {
+	cq, err := parseChangeQuery(r.URL.Query())
+	if err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	chs, more, err := h.changesPage(r.Context(), cq)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := indexPage{Title: "Recent changes", Query: cq, Changes: chs, Kinds: kindLinks(cq)}
+	if more {
+		p.Next = "/?" + cq.values(chs[len(chs)-1].ID).Encode()
+	}
+	h.render(w, r, http.StatusOK, "index", p)
+}
+
+// kindLinks builds the kind filter bar, keeping the other filters.
+func kindLinks(cq changeQuery) []kindLink {
+	var out []kindLink
+	for _, k := range []string{"", storage.ChangeChanged, storage.ChangeRemoved, storage.ChangeRestored} {
+		q := cq
+		q.Kind = k
+		label := k
+		if k == "" {
+			label = "all"
+		}
+		href := "/"
+		if v := q.values(0).Encode(); v != "" {
+			href += "?" + v
+		}
+		out = append(out, kindLink{Label: label, Href: href, Current: k == cq.Kind})
+	}
+	return out
+}
+
+// changePage is the data of one change report.
+type changePage struct {
+	Title  string
+	Change storage.Change
+	Diff   []diffLine
+}
+
+func (h *handler) showChange(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.errorPage(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	c, err := h.st.Change(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "change", changePage{Title: "Change #" + strconv.FormatInt(c.ID, 10), Change: c, Diff: parseDiff(c.Diff)})
+}
+
+// changeJSON is one change in /api/changes. Its field names are the same
+// contract as `stet changes -json`.
+type changeJSON struct {
+	ID         int64     `json:"id"`
+	URL        string    `json:"url"`
+	Kind       string    `json:"kind"`
+	DetectedAt time.Time `json:"detected_at"`
+	OldVersion *int64    `json:"old_version"`
+	NewVersion *int64    `json:"new_version"`
+	Title      string    `json:"title"`
+	Summary    string    `json:"summary"`
+	Diff       string    `json:"diff"`
+}
+
+func toChangeJSON(c storage.Change) changeJSON {
+	j := changeJSON{ID: c.ID, URL: c.URL, Kind: c.Kind, DetectedAt: c.DetectedAt.UTC(), Title: c.Title,
+		Summary: c.Summary, Diff: c.Diff}
+	if c.OldVersionID != 0 {
+		j.OldVersion = &c.OldVersionID
+	}
+	if c.NewVersionID != 0 {
+		j.NewVersion = &c.NewVersionID
+	}
+	return j
+}
+
+// apiChanges lists up to perPage changes; clients page with ?before= set to
+// the smallest id they have seen.
+func (h *handler) apiChanges(w http.ResponseWriter, r *http.Request) {
+	cq, err := parseChangeQuery(r.URL.Query())
+	if err != nil {
+		h.writeJSON(w, r, http.StatusBadRequest, apiError{Error: err.Error()})
+		return
+	}
+	chs, _, err := h.changesPage(r.Context(), cq)
+	if err != nil {
+		h.logFailure(r, err)
+		h.writeJSON(w, r, http.StatusInternalServerError, apiError{Error: "database error"})
+		return
+	}
+	out := struct {
+		Changes []changeJSON `json:"changes"`
+	}{Changes: make([]changeJSON, 0, len(chs))}
+	for _, c := range chs {
+		out.Changes = append(out.Changes, toChangeJSON(c))
+	}
+	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// healthz answers "ok" once the database answers a cheap query.
+func (h *handler) healthz(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.st.Changes(r.Context(), storage.ChangeFilter{Limit: 1}); err != nil {
+		h.logFailure(r, err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok"))
+}

@@ -1,0 +1,18 @@
+package web
+
+import "net/http"
+
+// routes registers every page. Method-qualified patterns make the mux answer
+// 405 to anything but GET and HEAD, and "GET /{$}" keeps "/" from swallowing
+// unknown paths, which go to a 404 page instead.
+func (h *handler) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", h.listChanges)
+	mux.HandleFunc("GET /changes/{id}", h.showChange)
+	mux.HandleFunc("GET /pages", h.listPages)
+	mux.HandleFunc("GET /pages/{id}", h.showPage)
+	mux.HandleFunc("GET /versions/{id}", h.showVersion)
+	mux.HandleFunc("GET /sources", h.listSources)
+	mux.HandleFunc("GET /api/changes", h.apiChanges)
+	mux.HandleFunc("GET /healthz", h.healthz)
+	mux.HandleFunc("GET /", h.notFound)
+}
