@@ -106,6 +106,9 @@ var months = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may"
 // textDateIn finds the first date written for people in s: "2024年01月23日
 // 10:30", "2024-01-23 10:30", "January 23, 2024", "23 January 2024".
 func textDateIn(s string) time.Time {
+	if !hasYear(s) {
+		return time.Time{} // every pattern needs a year; most text has none
+	}
 	if m := cjkDateRe.FindStringSubmatch(s); m != nil {
 		return mkDate(m[1], m[2], m[3], m[4], m[5], m[6])
 	}
@@ -119,6 +122,22 @@ func textDateIn(s string) time.Time {
 		return mkDate(m[3], strconv.Itoa(int(months[strings.ToLower(m[2])])), m[1], "", "", "")
 	}
 	return time.Time{}
+}
+
+// hasYear reports four digits starting with 19 or 20 in s.
+func hasYear(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			run = 0
+			continue
+		}
+		run++
+		if run >= 4 && (s[i-3:i-1] == "19" || s[i-3:i-1] == "20") {
+			return true
+		}
+	}
+	return false
 }
 
 func mkDate(y, mo, d, h, mi, sec string) time.Time {

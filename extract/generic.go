@@ -22,7 +22,7 @@ const shortText = 250
 // generic finds the article body without a site rule: strip furniture,
 // score containers, take the best one with its related siblings, and render
 // it without the link lists and boxes left inside.
-func (p page) generic(root *html.Node, title string) string {
+func (p page) generic(root *html.Node, a *Article) string {
 	text := extractPass(root, pass{classes: true, prune: true})
 	l, _ := weigh(text)
 	if l < shortText {
@@ -31,7 +31,7 @@ func (p page) generic(root *html.Node, title string) string {
 			text = lenient
 		}
 	}
-	return trimHead(trimTail(text), title)
+	return trimHead(trimTail(text), a.Title, a.Byline)
 }
 
 func extractPass(root *html.Node, ps pass) string {
@@ -99,7 +99,9 @@ func promote(top *html.Node, st stats) *html.Node {
 
 // expand widens the chosen container to ancestors whose extra content is
 // prose, not links: the lead paragraph, subheadings and intro that sit
-// next to the body in the article's own wrapper. Furniture left inside is
+// next to the body in the article's own wrapper, or the other sections of
+// an article split into blocks (page builders, "paragraph" components),
+// which may together outweigh the best one. Furniture left inside is
 // pruned when rendering.
 func expand(top *html.Node, st stats) *html.Node {
 	for range 6 {
@@ -156,11 +158,22 @@ func siblings(top *html.Node, st stats) []*html.Node {
 			out = append(out, s)
 			continue
 		}
-		if s.DataAtom == atom.P && isProse(s, si) {
+		if (s.DataAtom == atom.P || proseBlock(s, si)) && isProse(s, si) {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// proseBlock reports a sibling block that is mostly paragraphs: the next
+// section of an article split by an ad slot or a page builder, as opposed
+// to a form, a trackback line or a teaser box.
+func proseBlock(n *html.Node, in *nodeInfo) bool {
+	switch n.DataAtom {
+	case atom.Div, atom.Section, atom.Blockquote:
+		return in.text >= 150 && in.prose*10 >= in.text*7
+	}
+	return false
 }
 
 func isProse(n *html.Node, in *nodeInfo) bool {

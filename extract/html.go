@@ -70,7 +70,7 @@ func (p page) removeRuled(root *html.Node) {
 // body returns the article text, honouring the operator's Rule if any.
 func (p page) body(root *html.Node, a *Article) string {
 	if p.rule == nil {
-		return p.generic(root, a.Title)
+		return p.generic(root, a)
 	}
 	doc := goquery.NewDocumentFromNode(root)
 	if m, ok := compile(p.rule.Title); ok {
@@ -89,7 +89,7 @@ func (p page) body(root *html.Node, a *Article) string {
 		}
 	}
 	a.Fallback = true
-	return p.generic(root, a.Title)
+	return p.generic(root, a)
 }
 
 // compile parses a CSS selector; an empty or invalid one is skipped (config

@@ -38,7 +38,9 @@ var stopHeadings = wordSet(
 	"ansprechpartnerin zum thema", "pressekontakt", "quellen", "quellenangaben",
 	"artikel teilen", "diesen artikel teilen", "beitrag teilen", "teilen",
 	"möchten sie den artikel teilen", "bisher keine kommentare", "schlagworte",
-	"autoreninfo", "zur autorin", "zum autor", "mehr zum autor",
+	"autoreninfo", "zur autorin", "zum autor", "mehr zum autor", "weitere informationen",
+	"weiterführende informationen", "weiterführende links", "more information",
+	"further information", "additional resources", "related links",
 	// French, Spanish, Italian, Portuguese, Polish, Dutch
 	"à lire aussi", "lire aussi", "sur le même sujet", "articles similaires",
 	"commentaires", "partager", "à propos de l'auteur", "lea también",
@@ -107,14 +109,16 @@ func trimTail(text string) string {
 	for len(paras) > 1 && (isCredit(paras[len(paras)-1]) || isTrailer(paras[len(paras)-1])) {
 		paras = paras[:len(paras)-1]
 	}
-	if len(paras) == 1 {
-		return paras[0]
-	}
-	kept := paras[:0]
+	var kept []string
 	for _, p := range paras {
-		if p = dropCaptions(p); p != "" {
+		// A lone "Read also" heading inside the article introduces a box
+		// of links, already pruned.
+		if p = dropCaptions(p); p != "" && !isLoneHeading(p) {
 			kept = append(kept, p)
 		}
+	}
+	if len(kept) == 0 {
+		return strings.Join(paras, "\n\n")
 	}
 	return strings.Join(kept, "\n\n")
 }
@@ -122,17 +126,22 @@ func trimTail(text string) string {
 // dropCaptions removes the lines of p that are picture captions with a
 // credit; a long line is prose that happens to cite a photographer.
 func dropCaptions(p string) string {
-	if !creditPattern.MatchString(p) {
-		return p
+	if !strings.ContainsAny(p, ":：©(摄") {
+		return p // the common case, without running the pattern
 	}
 	lines := strings.Split(p, "\n")
 	kept := lines[:0]
 	for _, l := range lines {
-		if len(l) > maxCaption || !creditPattern.MatchString(l) {
+		if !isCaption(l) {
 			kept = append(kept, l)
 		}
 	}
 	return strings.Join(kept, "\n")
+}
+
+// isCaption reports a short line with a picture credit.
+func isCaption(l string) bool {
+	return len(l) <= maxCaption && strings.ContainsAny(l, ":：©(摄") && creditPattern.MatchString(l)
 }
 
 // isStopHeading reports a short paragraph that is, or is labelled by, a
@@ -142,6 +151,12 @@ func isStopHeading(p string) bool {
 	if labelled && stopHeadings[label] {
 		return true
 	}
+	return len(p) <= 80 && !strings.Contains(p, "\n") && stopHeadings[normLine(p)]
+}
+
+// isLoneHeading reports a paragraph that is a stop heading and nothing
+// else.
+func isLoneHeading(p string) bool {
 	return len(p) <= 80 && !strings.Contains(p, "\n") && stopHeadings[normLine(p)]
 }
 

@@ -30,23 +30,33 @@ const bodyStart = 100
 // headLook bounds how many leading paragraphs are examined.
 const headLook = 8
 
-// trimHead drops the headline and dateline paragraphs before the first
-// prose paragraph of text.
-func trimHead(text, title string) string {
+// trimHead drops the headline, byline and dateline paragraphs before the
+// first prose paragraph of text.
+func trimHead(text, title, byline string) string {
 	paras := strings.Split(text, "\n\n")
-	title = normLine(title)
+	title, byline = normLine(title), normLine(byline)
 	var keep []string
 	for i, p := range paras {
 		if i >= headLook || isProseLine(p) {
 			keep = append(keep, paras[i:]...)
 			break
 		}
-		if i < len(paras)-1 && (title != "" && normLine(p) == title || isMetaPara(p)) {
+		if i < len(paras)-1 && (isName(p, title) || isName(p, byline) || isMetaPara(p)) {
 			continue
 		}
 		keep = append(keep, p)
 	}
 	return strings.Join(keep, "\n\n")
+}
+
+// isName reports a paragraph that is the headline or the byline, give or
+// take a "By " before the author's name.
+func isName(p, name string) bool {
+	if name == "" {
+		return false
+	}
+	n := normLine(p)
+	return n == name || (len(n) <= len(name)+12 && strings.HasSuffix(n, name))
 }
 
 func isProseLine(p string) bool {

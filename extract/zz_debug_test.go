@@ -3,8 +3,10 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -111,6 +113,20 @@ func TestDebugPage(t *testing.T) {
 			if x == p {
 				fmt.Println("SNIP IN PART")
 			}
+		}
+	}
+}
+
+func BenchmarkCorpus(b *testing.B) {
+	files, _ := filepath.Glob("/work/shared/corpus/trafilatura-eval/pages/*.html")
+	var pages [][]byte
+	for _, f := range files {
+		p, _ := os.ReadFile(f)
+		pages = append(pages, p)
+	}
+	for b.Loop() {
+		for _, p := range pages {
+			HTML(bytes.NewReader(p), Options{})
 		}
 	}
 }

@@ -347,8 +347,8 @@ func (r *demoRun) summary(ctx context.Context, cfg *config.Config, dir string) e
 		fmt.Fprintf(w, "; reported more than once or not scripted: %s\n", strings.Join(extra, ", "))
 	}
 	fmt.Fprintf(w, "database:    %s\n", cfg.Storage.Path)
-	fmt.Fprintf(w, "\nexplore it:\n  go run ./cmd/stet changes -config %s\n  go run ./cmd/stet sources -config %s\n  go run ./cmd/stet history -config %s %s%s\n",
-		cfg.File, cfg.File, cfg.File, r.base, firstPath(r.nr))
+	fmt.Fprintf(w, "\nexplore it:\n  go run ./cmd/stet changes -config %s\n  go run ./cmd/stet sources -config %s\n  go run ./cmd/stet history -config %s %s%s\n  go run ./cmd/stet serve -config %s    # then open http://127.0.0.1:8080/\n",
+		cfg.File, cfg.File, cfg.File, r.base, firstPath(r.nr), cfg.File)
 	if len(r.missing) > 0 || len(extra) > 0 || badSig > 0 || st.DeliveriesPending > 0 {
 		return fmt.Errorf("demo failed: %d steps not reported, %d unexpected changes", len(r.missing), len(extra))
 	}

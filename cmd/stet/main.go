@@ -36,6 +36,7 @@ func commands() []command {
 		{"changes", "[-config F] [-since 24h] [-url U] [-kind K] [-json]", "list change reports, newest first", runChanges},
 		{"history", "[-config F] [-json] URL", "list every version of a page", runHistory},
 		{"diff", "[-config F] URL [VERSION VERSION]", "show the diff between two versions (default: latest two)", runDiff},
+		{"serve", "[-config F] [-listen ADDR]", "serve the read-only web UI and JSON API over the database", runServe},
 		{"sources", "[-config F] [-json]", "list sources and pages with their last status and next due time", runSources},
 		{"extract", "[-format text|json] [-o DIR] [FILE...]", "run the extractor alone on HTML files or stdin", runExtract},
 		{"version", "", "print the version", func(_ context.Context, e *env, _ []string) error {

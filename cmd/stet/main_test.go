@@ -2,8 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+
 	"encoding/json"
 	"fmt"
+	"github.com/stet/stet/storage"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -201,5 +207,29 @@ func TestDemo(t *testing.T) {
 	code, out, _ = run(t, "changes", "-config", filepath.Join(dir, "config.toml"), "-json")
 	if code != 0 || strings.Count(out, "\n") < 8 {
 		t.Errorf("changes after demo: code %d, %d lines", code, strings.Count(out, "\n"))
+	}
+}
+
+func TestServeWebStopsWithContext(t *testing.T) {
+	st, err := storage.Open(t.Context(), filepath.Join(t.TempDir(), "stet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- serveOn(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), st, ln) }()
+	resp, err := http.Get("http://" + ln.Addr().String() + "/healthz") // the listener already accepts
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serveWeb after cancel: %v", err)
 	}
 }

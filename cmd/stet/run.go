@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -34,5 +35,14 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return d.Run(ctx)
+	if cfg.Web.Listen == "" {
+		return d.Run(ctx)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	webErr := make(chan error, 1)
+	go func() { webErr <- serveWeb(ctx, log, st, cfg.Web.Listen) }()
+	runErr := d.Run(ctx)
+	cancel()
+	return errors.Join(runErr, <-webErr)
 }
