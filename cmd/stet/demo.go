@@ -78,6 +78,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		*dir = d
 	} else if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return err
+	} else if _, err := os.Stat(filepath.Join(*dir, "stet.db")); err == nil {
+		// The summary counts what the database holds: it must be this run's.
+		return fmt.Errorf("%s already holds a stet.db; give -dir an empty folder", *dir)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
