@@ -117,3 +117,30 @@ func TestBrokenFeedIsRecordedNotFatal(t *testing.T) {
 		t.Errorf("a broken feed created %d pages", len(pages))
 	}
 }
+
+// TestRobotsOverride: robots.txt is honoured by default, and a [[page]]
+// with robots = false is fetched anyway.
+func TestRobotsOverride(t *testing.T) {
+	s := newSite(t)
+	s.set("/robots.txt", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "User-agent: *\nDisallow: /\n") })
+	s.set("/a", article("Story", paras...))
+	s.set("/b", article("Other story", paras...))
+	path := dbPath(t)
+	extra := fmt.Sprintf("\n[[page]]\nurl = %q\nschedule = \"@every 1h\"\n\n[[page]]\nurl = %q\nschedule = \"@every 1h\"\nrobots = false\n",
+		s.URL+"/a", s.URL+"/b")
+	cfg := testConfig(t, path, extra)
+	cfg.Fetch.Robots = true
+	st := openStore(t, path)
+	run := startDaemon(t, cfg, st)
+	got := map[string]daemon.Result{}
+	waitResult(t, "both pages checked", run.results, func(r daemon.Result) bool {
+		got[r.URL] = r
+		return len(got) == 2
+	})
+	if r := got[s.URL+"/a"]; r.Class != "blocked" || !strings.Contains(r.Reason, "robots") {
+		t.Errorf("/a: class %q reason %q, want blocked by robots.txt", r.Class, r.Reason)
+	}
+	if r := got[s.URL+"/b"]; r.Status != daemon.StatusNew {
+		t.Errorf("/b with robots = false: status %q (%s), want new", r.Status, r.Reason)
+	}
+}
