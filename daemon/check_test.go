@@ -80,10 +80,14 @@ type checker struct {
 	st *storage.Store
 }
 
-func newBenchChecker(b *testing.B) *checker {
+func newBenchChecker(b *testing.B, tune ...func(*config.Config)) *checker {
 	path := dbPath(b)
 	st := openStore(b, path)
-	d, err := daemon.New(b.Context(), daemon.Options{Config: testConfig(b, path, ""), Store: st, Logger: quietLog()})
+	cfg := testConfig(b, path, "")
+	for _, f := range tune {
+		f(cfg)
+	}
+	d, err := daemon.New(b.Context(), daemon.Options{Config: cfg, Store: st, Logger: quietLog()})
 	if err != nil {
 		b.Fatal(err)
 	}
