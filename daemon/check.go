@@ -76,33 +76,54 @@ func (d *Daemon) checkPage(ctx context.Context, pageID int64) (Result, error) {
 	if err != nil {
 		return Result{PageID: pageID, Status: StatusError, Reason: err.Error()}, err
 	}
+	resp, ferr := d.fetch.Fetch(ctx, crawler.Request{URL: p.URL, ETag: p.ETag, LastModified: p.LastModified,
+		Robots: d.robotsFor(p.SourceID)})
+	if ctx.Err() != nil {
+		return Result{URL: p.URL, PageID: p.ID}, ctx.Err() // shutting down: the page stays due
+	}
+	if errors.Is(ferr, crawler.ErrHostBackedOff) && resp.Status == 0 {
+		return d.deferPage(ctx, p, resp) // refused before contacting the host
+	}
+	now := time.Now()
+	for attempt := 1; ; attempt++ {
+		res, err := d.record(ctx, pageID, resp, ferr, now)
+		if !errors.Is(err, errStale) || attempt == 3 {
+			return res, err
+		}
+		// Another process (a `stet check` beside `stet run`) stored a
+		// version meanwhile: judge this fetch again against it.
+	}
+}
+
+// errStale means the page got a new version between reading and writing.
+var errStale = errors.New("page changed underneath")
+
+// record judges one fetch against the page's stored state and commits it.
+func (d *Daemon) record(ctx context.Context, pageID int64, resp *crawler.Response, ferr error, now time.Time) (Result, error) {
+	p, err := d.store.Page(ctx, pageID)
+	if err != nil {
+		return Result{PageID: pageID, Status: StatusError, Reason: err.Error()}, err
+	}
 	src, err := d.store.Source(ctx, p.SourceID)
 	if err != nil {
 		return Result{URL: p.URL, PageID: p.ID, Status: StatusError, Reason: err.Error()}, err
 	}
-	c := &pageCheck{d: d, page: p, src: src, res: Result{URL: p.URL, PageID: p.ID, SourceID: p.SourceID}}
+	c := &pageCheck{d: d, page: p, src: src, resp: resp, now: now,
+		res: Result{URL: p.URL, PageID: p.ID, SourceID: p.SourceID, Response: resp, Class: resp.Class, Reason: resp.Reason, Err: ferr}}
 	if v, err := d.store.LatestVersion(ctx, p.ID); err == nil {
 		c.prev = &v
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return c.res, err
 	}
-	resp, ferr := d.fetch.Fetch(ctx, crawler.Request{URL: p.URL, ETag: p.ETag, LastModified: p.LastModified,
-		Robots: d.robotsFor(p.SourceID)})
-	if ctx.Err() != nil {
-		return c.res, ctx.Err() // shutting down: the page stays due
-	}
-	c.now = time.Now()
-	if errors.Is(ferr, crawler.ErrHostBackedOff) && resp.Status == 0 {
-		return d.deferPage(ctx, p, resp) // refused before contacting the host
-	}
-	c.resp = resp
-	c.res.Response, c.res.Class, c.res.Reason, c.res.Err = resp, resp.Class, resp.Reason, ferr
-	c.capture = captureOf(resp, ferr, c.now)
+	c.capture = captureOf(resp, ferr, now)
 	c.capture.PageID = p.ID
 	if err := c.decide(ctx, ferr); err != nil {
 		return c.res, err
 	}
 	if err := c.commit(ctx); err != nil {
+		if errors.Is(err, errStale) {
+			return c.res, err
+		}
 		return c.res, fmt.Errorf("store check of %s: %w", p.URL, err)
 	}
 	c.log()

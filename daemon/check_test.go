@@ -393,3 +393,45 @@ func TestSiteRules(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentChecksStoreOneVersion: two processes' worth of daemons on
+// one database check the same page at the same moment; each edit is
+// stored and reported once.
+func TestConcurrentChecksStoreOneVersion(t *testing.T) {
+	s := newSite(t)
+	path := dbPath(t)
+	var ds []*daemon.Daemon
+	for range 2 {
+		st := openStore(t, path) // its own connection pool, as another process would have
+		d, err := daemon.New(t.Context(), daemon.Options{Config: testConfig(t, path, ""), Store: st, Logger: quietLog()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, d)
+	}
+	u := s.URL + "/a"
+	const rounds = 8
+	for i := range rounds {
+		edited := append([]string{fmt.Sprintf("Edition %d of the story.", i)}, paras...)
+		s.set("/a", article("Story", edited...))
+		var wg sync.WaitGroup
+		for _, d := range ds {
+			wg.Go(func() {
+				if r, err := d.Check(t.Context(), u); err != nil {
+					t.Errorf("round %d: %v", i, err)
+				} else if r.Status == daemon.StatusError {
+					t.Errorf("round %d: %s", i, r.Reason)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	st := openStore(t, path)
+	stats, err := st.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Versions != rounds || stats.ChangesByKind["changed"] != rounds-1 {
+		t.Errorf("versions = %d, changes = %v; want %d versions and %d changes", stats.Versions, stats.ChangesByKind, rounds, rounds-1)
+	}
+}

@@ -16,6 +16,15 @@ import (
 func (c *pageCheck) commit(ctx context.Context) error {
 	queued := false
 	err := c.d.store.Tx(ctx, func(tx *storage.Tx) error {
+		// The transaction holds the write lock: if the latest version is
+		// still the one judged against, nobody can slip one in before commit.
+		latest, err := tx.LatestVersionID(c.page.ID)
+		if err != nil {
+			return err
+		}
+		if prev := c.prevID(); latest != prev {
+			return errStale
+		}
 		if c.body != nil {
 			if _, err := tx.PutBody(c.body); err != nil {
 				return err
@@ -60,6 +69,13 @@ func (c *pageCheck) commit(ctx context.Context) error {
 		c.d.wakeDelivery()
 	}
 	return err
+}
+
+func (c *pageCheck) prevID() int64 {
+	if c.prev == nil {
+		return 0
+	}
+	return c.prev.ID
 }
 
 // moveIfPermanent follows a permanent redirect: the page's canonical URL

@@ -104,3 +104,13 @@ func (s *Store) VersionCounts(ctx context.Context) (map[int64]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// LatestVersionID returns the id of the newest version of a page, 0 if none.
+func (t *Tx) LatestVersionID(pageID int64) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT coalesce(max(id), 0) FROM versions WHERE page_id = ?`, pageID).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("latest version of page %d: %w", pageID, err)
+	}
+	return id, nil
+}
