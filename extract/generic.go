@@ -43,6 +43,9 @@ func extractPass(root *html.Node, ps pass) string {
 	}
 	top = expand(promote(top, st), st)
 	parts := siblings(top, st)
+	if first := firstItem(top, st); first != top {
+		parts = []*html.Node{first} // the other posts are not this page's
+	}
 	var w textWriter
 	for _, part := range parts {
 		skip := func(n *html.Node) bool {
@@ -121,6 +124,73 @@ func expand(top *html.Node, st stats) *html.Node {
 	}
 	return top
 }
+
+// firstItem returns the first of a run of like items (same tag and
+// class, each with a title and prose) that top belongs to, or top: on a
+// blog page listing several posts, or a forum thread, whose posts were
+// not joined as one text, the first is the page's own.
+func firstItem(top *html.Node, st stats) *html.Node {
+	x := top
+	for range 10 {
+		if x.Parent == nil || x.Parent.Type != html.ElementNode || x.Parent.DataAtom == atom.Body {
+			break
+		}
+		if first := firstLike(x, st); first != nil {
+			return first
+		}
+		x = x.Parent
+	}
+	return top
+}
+
+// firstLike returns the first sibling of x like it when x is one of at
+// least three, or nil.
+func firstLike(x *html.Node, st stats) *html.Node {
+	in := st[x]
+	if in == nil || in.prose < 100 {
+		return nil
+	}
+	sig := attr(x, "class")
+	var first *html.Node
+	n := 0
+	for s := x.Parent.FirstChild; s != nil; s = s.NextSibling {
+		si := st[s]
+		if s.Type != html.ElementNode || s.DataAtom != x.DataAtom || attr(s, "class") != sig || si == nil || si.prose < 100 {
+			continue
+		}
+		n++
+		if first == nil && si.prose >= 200 {
+			first = s
+		}
+	}
+	if n >= 3 && first != x && hasTitle(first) && hasTitle(x) {
+		return first
+	}
+	return nil
+}
+
+// hasTitle reports whether n holds a heading: posts in a list each have
+// one, the rows of one article's layout do not.
+func hasTitle(n *html.Node) bool {
+	found := false
+	walk(n, func(c *html.Node, _ int) bool {
+		if found || c.Type != html.ElementNode {
+			return !found
+		}
+		if headingTags[c.DataAtom] {
+			found = true
+		}
+		for _, toks := range classWords(c) {
+			for _, t := range toks {
+				found = found || titleWords[t]
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+var titleWords = wordSet("title", "headline", "heading", "subject")
 
 func onlyElementChild(p, c *html.Node) bool {
 	for x := p.FirstChild; x != nil; x = x.NextSibling {

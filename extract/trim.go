@@ -24,7 +24,8 @@ var stopHeadings = wordSet(
 	"comments are closed", "share this", "share this article", "share this post",
 	"share this story", "most read", "most popular", "further reading",
 	"more stories", "more news", "contact", "press contact", "media contact",
-	"subscribe to email updates", "sign up for our newsletter",
+	"subscribe to email updates", "sign up for our newsletter", "more information",
+	"further information", "additional resources", "related links", "like this",
 	// German
 	"über den autor", "über die autorin", "über die autoren",
 	"mehr zum thema", "mehr themen", "weitere artikel", "weitere themen",
@@ -39,8 +40,8 @@ var stopHeadings = wordSet(
 	"artikel teilen", "diesen artikel teilen", "beitrag teilen", "teilen",
 	"möchten sie den artikel teilen", "bisher keine kommentare", "schlagworte",
 	"autoreninfo", "zur autorin", "zum autor", "mehr zum autor", "weitere informationen",
-	"weiterführende informationen", "weiterführende links", "more information",
-	"further information", "additional resources", "related links",
+	"weiterführende informationen", "weiterführende links", "gefällt mir", "teilen mit",
+	"teilen sie dies mit",
 	// French, Spanish, Italian, Portuguese, Polish, Dutch
 	"à lire aussi", "lire aussi", "sur le même sujet", "articles similaires",
 	"commentaires", "partager", "à propos de l'auteur", "lea también",
@@ -52,7 +53,7 @@ var stopHeadings = wordSet(
 	// Chinese
 	"相关阅读", "相关新闻", "推荐阅读", "相关文章", "延伸阅读", "热门推荐",
 	"网友评论", "声明", "反侵权公告", "版权声明", "免责声明", "分享到", "相关链接",
-	"相关报道", "更多精彩", "猜你喜欢", "热点推荐", "責任編輯", "相關閱讀",
+	"相关报道", "更多精彩", "猜你喜欢", "热点推荐", "相關閱讀",
 	"相關新聞", "延伸閱讀", "網友評論", "热门评论", "最新评论", "发表评论", "参与评论",
 	"我要评论", "郑重声明", "post comment", "post a comment",
 )
@@ -77,7 +78,7 @@ const maxCaption = 300
 // trailerPattern finds the calls to action and legal lines that close a
 // page after its article: "Subscribe to our newsletter", "Follow us on
 // Twitter", "All rights reserved", "This entry was posted in ...".
-var trailerPattern = regexp.MustCompile(`(?i)\b(subscri\w*|newsletter|sign up|follow us|follow the|download the|our app|all rights reserved|alle rechte vorbehalten|copyright|abonnier\w*|unterstütze\w*|support (our|us)|donate|disclaimer|opinions expressed|meinung des autors|kommentarfunktion|wird geladen|lade weitere|zurück zu\w*|want more|scroll to read|lust auf mehr|this entry was posted|permalink|suscr[ií]be\w*|s[ií]guenos|apóyanos|abonnez|suivez|zapraszamy|prawem autorskim|impressum|datenschutz|privacy policy)\b|版权所有|转载请注明|扫一扫|关注我们|微信|客户端`)
+var trailerPattern = regexp.MustCompile(`(?i)\b(subscribe|subscription|newsletter|sign up|follow us|follow the|download the|our app|all rights reserved|alle rechte vorbehalten|copyright\s*(©|\(c\)|\d{4})|abonnieren|abonniere|unterstütze\w*|support (our|us)|donate|disclaimer|opinions expressed|meinung des autors|kommentarfunktion|wird geladen|lade weitere|zurück zu(r|m)? (übersicht\w*|startseite|liste\w*|allen)|already a subscriber|want more|scroll to read|lust auf mehr|this entry was posted|permalink|suscr[ií]bete|s[ií]guenos|apóyanos|abonnez|suivez-nous|zapraszamy|prawem autorskim|impressum|privacy policy)\b|版权所有|转载请注明|扫一扫|关注.{0,10}微信|微信公众号|下载.{0,8}客户端`)
 
 // maxTrailer is the longest paragraph (in bytes) that may be taken for
 // a closing call to action.
@@ -88,8 +89,10 @@ const maxTrailer = 400
 const minBeforeStop = 500
 
 // trimTail cuts text (paragraphs separated by blank lines) at the first
-// stop heading that follows enough article text, then drops trailing
-// credit lines.
+// stop heading that follows enough article text and is followed by less,
+// drops the trailing credits, calls to action and datelines, and removes
+// picture captions and lone widget labels anywhere. It never returns an
+// empty text for a non-empty one.
 func trimTail(text string) string {
 	paras := strings.Split(text, "\n\n")
 	total := 0
@@ -106,7 +109,7 @@ func trimTail(text string) string {
 		}
 		before += lens[i]
 	}
-	for len(paras) > 1 && (isCredit(paras[len(paras)-1]) || isTrailer(paras[len(paras)-1])) {
+	for len(paras) > 1 && isTailJunk(paras[len(paras)-1]) {
 		paras = paras[:len(paras)-1]
 	}
 	var kept []string
@@ -126,7 +129,7 @@ func trimTail(text string) string {
 // dropCaptions removes the lines of p that are picture captions with a
 // credit; a long line is prose that happens to cite a photographer.
 func dropCaptions(p string) string {
-	if !strings.ContainsAny(p, ":：©(摄") {
+	if !mayCredit(p) {
 		return p // the common case, without running the pattern
 	}
 	lines := strings.Split(p, "\n")
@@ -141,7 +144,13 @@ func dropCaptions(p string) string {
 
 // isCaption reports a short line with a picture credit.
 func isCaption(l string) bool {
-	return len(l) <= maxCaption && strings.ContainsAny(l, ":：©(摄") && creditPattern.MatchString(l)
+	return len(l) <= maxCaption && mayCredit(l) && creditPattern.MatchString(l)
+}
+
+// mayCredit is a cheap test for what creditPattern needs: a colon, a
+// copyright sign or a Chinese photo credit.
+func mayCredit(s string) bool {
+	return strings.ContainsAny(s, ":：©") || strings.Contains(s, "(c)") || strings.Contains(s, "(C)") || strings.Contains(s, "/摄")
 }
 
 // isStopHeading reports a short paragraph that is, or is labelled by, a
@@ -154,11 +163,38 @@ func isStopHeading(p string) bool {
 	return len(p) <= 80 && !strings.Contains(p, "\n") && stopHeadings[normLine(p)]
 }
 
-// isLoneHeading reports a paragraph that is a stop heading and nothing
-// else.
-func isLoneHeading(p string) bool {
-	return len(p) <= 80 && !strings.Contains(p, "\n") && stopHeadings[normLine(p)]
+// isTailJunk reports a last paragraph that is a credit, a call to action
+// or a dateline. A Chinese sign-off ("责任编辑：张三") is part of the
+// article as its publisher prints it.
+func isTailJunk(p string) bool {
+	if label, ok := leadLabel(strings.TrimPrefix(p, "- ")); ok && signOffLabels[label] {
+		return false
+	}
+	return isCredit(p) || isTrailer(p) || isMetaPara(p)
 }
+
+var signOffLabels = wordSet("编辑", "责任编辑", "来源", "作者", "记者", "責任編輯", "編輯", "來源")
+
+// isLoneHeading reports a paragraph that is a stop heading or a widget
+// label ("Anzeige", "Table of contents") and nothing else.
+func isLoneHeading(p string) bool {
+	if len(p) > 80 || strings.Contains(p, "\n") {
+		return false
+	}
+	n := normLine(p)
+	return stopHeadings[n] || widgetLabels[n]
+}
+
+// widgetLabels are the captions of ad slots, tables of contents and
+// gallery or embed buttons.
+var widgetLabels = wordSet(
+	"anzeige", "werbung", "advertisement", "sponsored", "publicidad", "publicité",
+	"reklama", "pubblicità", "广告", "inhaltsverzeichnis", "table of contents",
+	"contents", "inhalt", "目录", "sommaire", "índice", "bild anzeigen", "bild schließen",
+	"bild anzeigen bild schließen", "vergrößern", "enlarge", "enlarge image", "zoom",
+	"mehr anzeigen", "show more", "externer inhalt", "external content", "play video",
+	"video abspielen", "close", "schließen",
+)
 
 // isTrailer reports a short closing call to action or legal line.
 func isTrailer(p string) bool {

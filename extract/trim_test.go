@@ -23,12 +23,18 @@ func TestTrimTail(t *testing.T) {
 		{"spaced CJK heading",
 			body + "\n\n" + body + "\n\n郑 重 声 明\n\n任何言论纯属作者个人观点",
 			body + "\n\n" + body},
-		{"heading too early is kept",
+		{"text after an early heading is kept",
 			"Related\n\n" + body,
-			"Related\n\n" + body},
-		{"heading before a longer rest is kept",
+			body},
+		{"text after a heading followed by more article is kept",
 			body + "\n\nRelated\n\n" + body + "\n\n" + body + "\n\n" + body,
-			body + "\n\nRelated\n\n" + body + "\n\n" + body + "\n\n" + body},
+			body + "\n\n" + body + "\n\n" + body + "\n\n" + body},
+		{"labelled heading early is kept",
+			"Kontakt: Pressestelle\n\n" + body,
+			"Kontakt: Pressestelle\n\n" + body},
+		{"ad label and trailing dateline",
+			body + "\n\nAnzeige\n\n" + body + "\n\nAktualisiert am 17.01.2021.",
+			body + "\n\n" + body},
 		{"trailing credit and call to action",
 			body + "\n\nFoto: dpa\n\nSubscribe to our newsletter for more.",
 			body},
@@ -79,6 +85,21 @@ func TestTrimHead(t *testing.T) {
 		{"lines after the body start are kept",
 			body + "\n\n2024-03-01",
 			"", body + "\n\n2024-03-01"},
+		{"headline block with its dateline",
+			"Bridge approved\n2024-03-01 09:52 | Source: Wend Post\n\n" + body,
+			"Bridge approved", body},
+		{"list of dates kept",
+			"- from 1 January 2022 for cigarettes,\n- from 1 January 2023 for pipes\n\n" + body,
+			"", "- from 1 January 2022 for cigarettes,\n- from 1 January 2023 for pipes\n\n" + body},
+		{"advertising disclosure",
+			"*Werbung. Dieser Beitrag enthält Werbung für ein Produkt.\n\n" + body,
+			"", body},
+		{"sentence about advertising kept",
+			"Werbung nervt. Tracking nervt.\n\n" + body,
+			"", "Werbung nervt. Tracking nervt.\n\n" + body},
+		{"sentence opening with By kept",
+			"By Friday, the council had voted.\n\n" + body,
+			"", "By Friday, the council had voted.\n\n" + body},
 		{"last paragraph never dropped",
 			"Bridge approved",
 			"Bridge approved", "Bridge approved"},
@@ -163,5 +184,39 @@ func TestCleanKeepsLayoutWrappers(t *testing.T) {
 func TestCollapseDropsInvisible(t *testing.T) {
 	if got := collapse("Mit\u00adtel\u200balter \ufeff ok"); got != "Mittelalter ok" {
 		t.Errorf("collapse = %q", got)
+	}
+}
+
+// TestFirstPostOfListing checks that on a page listing several posts, each
+// with its title, the first post is taken even when a later one is
+// longer, while an article laid out in untitled rows is kept whole.
+func TestFirstPostOfListing(t *testing.T) {
+	// Each post carries a block of short lines (tags, dates, counters),
+	// as old blog templates do, so the posts are not joined as prose.
+	info := `<div class="info">` + strings.Repeat("<div>tag words</div>", 25) + `</div>`
+	post := func(title, text string, n int) string {
+		return `<div class="post"><h2>` + title + `</h2>` + info + `<div class="body">` + strings.Repeat("<p>"+text+"</p>", n) + `</div></div>`
+	}
+	first := "The first post tells of a trip to the old gold mine, its town and its people, on a sunny day."
+	later := "A later post, much longer, about recipes from the south and the north, with many details."
+	listing := `<body><div id="posts">` + post("Gold mine", first, 3) + post("Recipes", later, 12) + post("Rain", later, 3) + `</div></body>`
+	a, err := HTML(strings.NewReader(listing), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Text, "gold mine") || strings.Contains(a.Text, "recipes") {
+		t.Errorf("listing: want the first post only, got %q", a.Text)
+	}
+
+	row := func(text string, n int) string {
+		return `<div class="row">` + strings.Repeat("<p>"+text+"</p>", n) + `</div>`
+	}
+	article := `<body><article>` + row(first, 2) + row(later, 12) + row(first+" Again.", 2) + `</article></body>`
+	a, err = HTML(strings.NewReader(article), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Text, "recipes") {
+		t.Errorf("article rows: lost the main row, got %q", a.Text)
 	}
 }

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -18,6 +19,9 @@ var metaLabels = wordSet(
 	"von", "autor", "autorin", "datum", "veröffentlicht", "aktualisiert", "stand",
 	"quelle", "foto", "fotos", "bild", "text und fotos", "par", "publié le", "por",
 	"fuente", "fecha", "źródło", "data", "veröffentlichung", "erschienen",
+	"themen", "schlagwörter", "schlagworte", "tags", "kategorie", "kategorien",
+	"category", "categories", "filed under", "posted in", "you are here",
+	"sie sind hier", "vous êtes ici", "trackback", "当前位置", "您的位置", "你的位置", "您现在的位置",
 	"来源", "作者", "发布时间", "时间", "编辑", "责任编辑", "记者", "本报记者", "日期",
 	"发表时间", "更新时间", "文", "图", "稿源", "出处", "发布日期", "字号", "浏览次数",
 	"點擊", "来源于", "發佈時間", "來源", "編輯", "点击", "来自", "发布", "浏览",
@@ -33,7 +37,7 @@ const headLook = 8
 // trimHead drops the headline, byline and dateline paragraphs before the
 // first prose paragraph of text.
 func trimHead(text, title, byline string) string {
-	paras := strings.Split(text, "\n\n")
+	paras := dropDisclosures(strings.Split(text, "\n\n"))
 	title, byline = normLine(title), normLine(byline)
 	var keep []string
 	for i, p := range paras {
@@ -41,12 +45,59 @@ func trimHead(text, title, byline string) string {
 			keep = append(keep, paras[i:]...)
 			break
 		}
-		if i < len(paras)-1 && (isName(p, title) || isName(p, byline) || isMetaPara(p)) {
-			continue
+		if i == len(paras)-1 {
+			keep = append(keep, p)
+			break
 		}
-		keep = append(keep, p)
+		if p = headLines(p, title, byline); p != "" {
+			keep = append(keep, p)
+		}
 	}
 	return strings.Join(keep, "\n\n")
+}
+
+// disclosurePattern finds the advertising disclosure a blog or a review
+// site puts above its text: "*Werbung. Dieser Beitrag enthält ...", "This
+// post contains references to products from our advertisers".
+var disclosurePattern = regexp.MustCompile(`(?i)(^\W*(werbung|anzeige|advertisement|sponsored|publicidad)\s*([.:|*,-]|$)|affiliate[- ]?links?|affiliate partners?|our advertisers|we may (receive|earn)|independent review process|paid partnership|bezahlte partnerschaft|enthält werbung)`)
+
+// disclosureLook is how many leading paragraphs may be disclosures.
+const disclosureLook = 3
+
+// dropDisclosures removes advertising disclosures among the first
+// paragraphs, keeping at least one paragraph.
+func dropDisclosures(paras []string) []string {
+	out := paras[:0:0]
+	for i, p := range paras {
+		if i < disclosureLook && len(paras) > 1 && len(p) <= maxTrailer && disclosurePattern.MatchString(p) {
+			continue
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return paras
+	}
+	return out
+}
+
+// headLines drops the headline, byline and dateline lines of a paragraph
+// above the body: a headline and its dateline often share a block. Other
+// blocks (a list of dates, a programme) go whole or not at all.
+func headLines(p, title, byline string) string {
+	lines := strings.Split(p, "\n")
+	if !slices.ContainsFunc(lines, func(l string) bool { return isName(l, title) || isName(l, byline) }) {
+		if isMetaPara(p) {
+			return ""
+		}
+		return p
+	}
+	kept := lines[:0]
+	for _, l := range lines {
+		if !isName(l, title) && !isName(l, byline) && !isMetaPara(l) {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
 }
 
 // isName reports a paragraph that is the headline or the byline, give or
@@ -56,6 +107,9 @@ func isName(p, name string) bool {
 		return false
 	}
 	n := normLine(p)
+	if len(n) >= 12 && strings.Contains(name, n) {
+		return true // a headline split into title and subtitle lines
+	}
 	return n == name || (len(n) <= len(name)+12 && strings.HasSuffix(n, name))
 }
 
@@ -68,8 +122,15 @@ func isProseLine(p string) bool {
 // field: a date or time, or a "Label: value" with a dateline label.
 func isMetaPara(p string) bool {
 	for line := range strings.SplitSeq(p, "\n") {
-		line = strings.TrimPrefix(line, "- ")
-		if l, _ := weigh(line); l > 80 || !isMetaLine(line) {
+		item, isItem := strings.CutPrefix(line, "- ")
+		l, _ := weigh(item)
+		if l > 80 || !isMetaLine(item) {
+			return false
+		}
+		// A list item is a dateline field only if it is little more than
+		// a label or a date: "- 2022-02-11 09:52", not "- from 1 May 2022
+		// for cigarettes".
+		if _, labelled := leadLabel(item); isItem && !labelled && l > 25 {
 			return false
 		}
 	}
@@ -84,8 +145,10 @@ func isMetaLine(line string) bool {
 		return true
 	}
 	low := strings.ToLower(line)
-	for _, prefix := range [...]string{"by ", "von ", "par ", "por ", "text: ", "文/", "记者 "} {
-		if strings.HasPrefix(low, prefix) {
+	for _, prefix := range [...]string{"by ", "von ", "par ", "por ", "文/", "记者 ", "本报记者", "本报实习生", "本报讯"} {
+		// "By Jane Doe and John Roe", not "By Friday, the council had
+		// voted."
+		if strings.HasPrefix(low, prefix) && len(strings.Fields(line)) <= 8 && !endsSentence(line) {
 			return true
 		}
 	}
@@ -98,7 +161,26 @@ func isMetaLine(line string) bool {
 		}
 	}
 	l, _ := weigh(line)
-	return l <= 60 && hasDate(line)
+	if l > 60 || !hasDate(line) {
+		return false
+	}
+	// "The match starts at 20:00." is a sentence; "Aktualisiert am
+	// 17.01.2021." and "2022-02-11 09:52" are datelines.
+	return !endsSentence(line) || hasDatePrefix(low)
+}
+
+func endsSentence(line string) bool {
+	return strings.HasSuffix(line, ".") || strings.HasSuffix(line, "!") || strings.HasSuffix(line, "?")
+}
+
+// hasDatePrefix reports a line that opens with a dateline verb.
+func hasDatePrefix(low string) bool {
+	for _, p := range [...]string{"aktualisiert", "updated", "veröffentlicht", "published", "posted", "stand", "erstellt", "publié", "mis à jour", "publicado", "actualizado"} {
+		if strings.HasPrefix(low, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func isFieldSep(r rune) bool { return r == '|' || r == '｜' || r == '·' }
