@@ -82,9 +82,9 @@ func (h *handler) showChange(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "change", changePage{Title: "Change #" + strconv.FormatInt(c.ID, 10), Change: c, Diff: parseDiff(c.Diff)})
 }
 
-// changeJSON is one change in /api/changes. Its field names are the same
-// contract as `stet changes -json`.
-type changeJSON struct {
+// ChangeJSON is one change as /api/changes and `stet changes -json` print
+// it. Operators' scripts rely on its field names: extend, never rename.
+type ChangeJSON struct {
 	ID         int64     `json:"id"`
 	URL        string    `json:"url"`
 	Kind       string    `json:"kind"`
@@ -96,8 +96,9 @@ type changeJSON struct {
 	Diff       string    `json:"diff"`
 }
 
-func toChangeJSON(c storage.Change) changeJSON {
-	j := changeJSON{ID: c.ID, URL: c.URL, Kind: c.Kind, DetectedAt: c.DetectedAt.UTC(), Title: c.Title,
+// NewChangeJSON converts a stored change to its JSON form.
+func NewChangeJSON(c storage.Change) ChangeJSON {
+	j := ChangeJSON{ID: c.ID, URL: c.URL, Kind: c.Kind, DetectedAt: c.DetectedAt.UTC(), Title: c.Title,
 		Summary: c.Summary, Diff: c.Diff}
 	if c.OldVersionID != 0 {
 		j.OldVersion = &c.OldVersionID
@@ -123,10 +124,10 @@ func (h *handler) apiChanges(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := struct {
-		Changes []changeJSON `json:"changes"`
-	}{Changes: make([]changeJSON, 0, len(chs))}
+		Changes []ChangeJSON `json:"changes"`
+	}{Changes: make([]ChangeJSON, 0, len(chs))}
 	for _, c := range chs {
-		out.Changes = append(out.Changes, toChangeJSON(c))
+		out.Changes = append(out.Changes, NewChangeJSON(c))
 	}
 	h.writeJSON(w, r, http.StatusOK, out)
 }

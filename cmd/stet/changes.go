@@ -10,32 +10,8 @@ import (
 
 	"github.com/stet/stet/config"
 	"github.com/stet/stet/storage"
+	"github.com/stet/stet/web"
 )
-
-// changeJSON is one line of `stet changes -json`; its field names are a contract.
-type changeJSON struct {
-	ID         int64     `json:"id"`
-	URL        string    `json:"url"`
-	Kind       string    `json:"kind"`
-	DetectedAt time.Time `json:"detected_at"`
-	OldVersion *int64    `json:"old_version"`
-	NewVersion *int64    `json:"new_version"`
-	Title      string    `json:"title"`
-	Summary    string    `json:"summary"`
-	Diff       string    `json:"diff"`
-}
-
-func toChangeJSON(c storage.Change) changeJSON {
-	j := changeJSON{ID: c.ID, URL: c.URL, Kind: c.Kind, DetectedAt: c.DetectedAt.UTC(), Title: c.Title,
-		Summary: c.Summary, Diff: c.Diff}
-	if c.OldVersionID != 0 {
-		j.OldVersion = &c.OldVersionID
-	}
-	if c.NewVersionID != 0 {
-		j.NewVersion = &c.NewVersionID
-	}
-	return j
-}
 
 func runChanges(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("changes", e)
@@ -80,7 +56,7 @@ func runChanges(ctx context.Context, e *env, args []string) error {
 	enc.SetEscapeHTML(false)
 	for _, c := range chs {
 		if *asJSON {
-			if err := enc.Encode(toChangeJSON(c)); err != nil {
+			if err := enc.Encode(web.NewChangeJSON(c)); err != nil {
 				return err
 			}
 			continue
