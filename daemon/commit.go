@@ -49,16 +49,10 @@ func (c *pageCheck) commit(ctx context.Context) error {
 				return err
 			}
 			c.res.ChangeID = c.change.ID
-			if queued, err = c.d.queueEvent(tx, changeEvent(*c.change, c.src.Name, c.res.Summary)); err != nil {
-				return err
-			}
+			c.events = append(c.events, changeEvent(*c.change, c.src.Name, c.res.Summary))
 		}
-		for _, ev := range c.events {
-			q, err := c.d.queueEvent(tx, ev)
-			if err != nil {
-				return err
-			}
-			queued = queued || q
+		if queued, err = c.d.queueEvents(tx, c.events); err != nil {
+			return err
 		}
 		if err := c.moveIfPermanent(tx); err != nil {
 			return err

@@ -43,6 +43,19 @@ func failureEvent(typ string, s subject, failures int, class, reason string, now
 	}
 }
 
+// queueEvents queues each event; see queueEvent.
+func (d *Daemon) queueEvents(tx *storage.Tx, evs []notify.Event) (bool, error) {
+	queued := false
+	for _, ev := range evs {
+		q, err := d.queueEvent(tx, ev)
+		if err != nil {
+			return false, err
+		}
+		queued = queued || q
+	}
+	return queued, nil
+}
+
 // queueEvent writes one outbox row per webhook that wants ev, inside tx, so
 // the event commits with the change it reports. It says whether any row
 // was queued.

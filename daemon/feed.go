@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,95 +37,117 @@ func (d *Daemon) crawlFeed(ctx context.Context, sourceID int64) (Result, error) 
 		res.Status, res.Reason = StatusError, resp.Reason
 		return res, nil // the host asked to be left alone; the feed did not fail
 	}
-	now := time.Now()
+	f := &feedCheck{d: d, src: src, resp: resp, now: time.Now()}
 	res.Response, res.Class, res.Reason, res.Err = resp, resp.Class, resp.Reason, ferr
-	capture := captureOf(resp, ferr, now)
-	capture.SourceID = src.ID
-	src.LastCheckedAt, src.LastClass, src.LastReason = now, string(resp.Class), capture.Reason
+	f.res = res
+	f.capture = captureOf(resp, ferr, f.now)
+	f.capture.SourceID = src.ID
+	f.read(ferr)
+	f.judge()
+	if err := f.commit(ctx); err != nil {
+		return f.res, fmt.Errorf("store feed %s: %w", src.URL, err)
+	}
+	f.log(ctx)
+	return f.res, nil
+}
 
-	var items []extract.Item
-	var body []byte
-	failure := ""
+// feedCheck carries one fetch of a feed from response to commit.
+type feedCheck struct {
+	d       *Daemon
+	src     storage.Source // updated in place, then written
+	resp    *crawler.Response
+	capture storage.Capture
+	items   []extract.Item // items of a feed that changed since the last read
+	failure string         // why the fetch failed, "" if it did not
+	events  []notify.Event
+	res     Result
+	now     time.Time
+}
+
+// read parses a new feed body, or says why there is none to read.
+func (f *feedCheck) read(ferr error) {
+	src, resp := &f.src, f.resp
+	src.LastCheckedAt, src.LastClass, src.LastReason = f.now, string(resp.Class), f.capture.Reason
 	switch {
 	case ferr != nil || resp.Class != crawler.ClassOK && resp.Class != crawler.ClassNotModified:
-		failure = reasonOf(resp, ferr)
-		if failure == "" {
-			failure = string(resp.Class)
-		}
+		f.failure = cmp.Or(reasonOf(resp, ferr), string(resp.Class))
 	case resp.Class == crawler.ClassOK:
-		body = resp.Body
-		capture.BodyHash = storage.HashBody(body)
+		f.capture.BodyHash = storage.HashBody(resp.Body)
 		src.ETag, src.LastModified = resp.ETag, resp.LastModified
-		if capture.BodyHash == src.LastBodyHash {
-			break // same bytes as last time: nothing new to read
+		if f.capture.BodyHash == src.LastBodyHash {
+			return // same bytes as last time: nothing new to read
 		}
-		ch, err := extract.Feed(bytes.NewReader(body), extract.Options{BaseURL: parseURL(resp.FinalURL), ContentType: resp.ContentType})
+		ch, err := extract.Feed(bytes.NewReader(resp.Body), extract.Options{BaseURL: parseURL(resp.FinalURL), ContentType: resp.ContentType})
 		if err != nil {
-			failure = fmt.Sprintf("parse feed: %v", err)
-			capture.Class, capture.Reason = string(crawler.ClassError), failure
-			src.LastClass, src.LastReason = capture.Class, failure
-			break
+			f.failure = fmt.Sprintf("parse feed: %v", err)
+			f.capture.Class, f.capture.Reason = string(crawler.ClassError), f.failure
+			src.LastClass, src.LastReason = f.capture.Class, f.failure
+			return
 		}
-		src.LastBodyHash = capture.BodyHash
-		items = ch.Items
+		src.LastBodyHash = f.capture.BodyHash
+		f.items = ch.Items
 	}
-	var events []notify.Event
-	h, subj := health{&src.ConsecutiveFailures, &src.Failing, &src.BackoffUntil}, subject{src.Name, src.URL, ""}
-	if failure != "" {
-		res.Status, res.Reason = StatusError, failure
-		events = d.failed(h, subj, capture.Class, failure, now)
-		if resp.RetryAfter > 0 {
-			src.BackoffUntil = now.Add(resp.RetryAfter)
-		}
-	} else {
-		events = d.succeeded(h, subj, capture.Class, now)
-	}
+}
 
+// judge counts the fetch towards the source's health.
+func (f *feedCheck) judge() {
+	src := &f.src
+	h, subj := health{&src.ConsecutiveFailures, &src.Failing, &src.BackoffUntil}, subject{src.Name, src.URL, ""}
+	if f.failure == "" {
+		f.events = f.d.succeeded(h, subj, f.capture.Class, f.now)
+		return
+	}
+	f.res.Status, f.res.Reason = StatusError, f.failure
+	f.events = f.d.failed(h, subj, f.capture.Class, f.failure, f.now)
+	if f.resp.RetryAfter > 0 {
+		src.BackoffUntil = f.now.Add(f.resp.RetryAfter)
+	}
+}
+
+// commit stores the capture, the new pages and the source's state at once.
+func (f *feedCheck) commit(ctx context.Context) error {
 	queued := false
-	err = d.store.Tx(ctx, func(tx *storage.Tx) error {
-		for _, it := range items {
-			_, created, err := tx.EnsurePage(src.ID, canonical(it.URL), it.Title, now, it.Published, now)
+	err := f.d.store.Tx(ctx, func(tx *storage.Tx) error {
+		for _, it := range f.items {
+			_, created, err := tx.EnsurePage(f.src.ID, canonical(it.URL), it.Title, f.now, it.Published, f.now)
 			if err != nil {
 				return err
 			}
 			if created {
-				res.NewPages++
+				f.res.NewPages++
 			}
 		}
-		if res.NewPages > 0 { // keep the feed that announced new pages
-			if _, err := tx.PutBody(body); err != nil {
+		if f.res.NewPages > 0 { // keep the feed that announced new pages
+			if _, err := tx.PutBody(f.resp.Body); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.InsertCapture(capture); err != nil {
+		if _, err := tx.InsertCapture(f.capture); err != nil {
 			return err
 		}
-		for _, ev := range events {
-			q, err := d.queueEvent(tx, ev)
-			if err != nil {
-				return err
-			}
-			queued = queued || q
+		var err error
+		if queued, err = f.d.queueEvents(tx, f.events); err != nil {
+			return err
 		}
-		return tx.UpdateSourceState(src)
+		return tx.UpdateSourceState(f.src)
 	})
-	if err != nil {
-		return res, fmt.Errorf("store feed %s: %w", src.URL, err)
+	if err == nil && queued {
+		f.d.wakeDelivery()
 	}
-	if queued {
-		d.wakeDelivery()
+	return err
+}
+
+func (f *feedCheck) log(ctx context.Context) {
+	log := f.d.log.With("source", f.src.Name, "url", f.src.URL)
+	if f.failure != "" {
+		log.Warn("feed failed", "class", f.capture.Class, "reason", f.failure, "failures", f.src.ConsecutiveFailures)
+		return
 	}
-	log := d.log.With("source", src.Name, "url", src.URL)
-	if failure != "" {
-		log.Warn("feed failed", "class", capture.Class, "reason", failure, "failures", src.ConsecutiveFailures)
-	} else {
-		log.Debug("feed read", "class", resp.Class, "items", len(items), "new_pages", res.NewPages)
-		if res.NewPages > 0 {
-			log.Info("new articles", "count", res.NewPages)
-			d.queueDue(ctx)
-		}
+	log.Debug("feed read", "class", f.resp.Class, "items", len(f.items), "new_pages", f.res.NewPages)
+	if f.res.NewPages > 0 {
+		log.Info("new articles", "count", f.res.NewPages)
+		f.d.queueDue(ctx)
 	}
-	return res, nil
 }
 
 func parseURL(s string) *url.URL {
