@@ -30,6 +30,11 @@ type Config struct {
 // Storage says where the SQLite database lives.
 type Storage struct {
 	Path string `toml:"path"` // default "stet.db"; relative paths are relative to the config file's folder
+	// KeepBodies says which raw bodies are kept: "versions" (default: the
+	// bodies that made a version, and feeds that announced new pages) or
+	// "all" (every body fetched, stored once per hash; churn makes most
+	// of them unique).
+	KeepBodies string `toml:"keep_bodies"`
 }
 
 // Fetch holds the crawler's limits and manners.
@@ -134,7 +139,7 @@ const (
 // and no feeds, pages, webhooks or site rules.
 func Default() *Config {
 	return &Config{
-		Storage: Storage{Path: "stet.db"},
+		Storage: Storage{Path: "stet.db", KeepBodies: "versions"},
 		Fetch: Fetch{
 			UserAgent:          DefaultUserAgent,
 			Timeout:            Duration(30 * time.Second),

@@ -49,6 +49,8 @@ func TestParseErrors(t *testing.T) {
 			`config.toml:3:11: webhook[0].events[0]: unknown event "article.*"; want one of change.changed, change.removed, change.restored, source.failing, source.recovered, a "prefix.*" of them or "*"`},
 		{"bad selector", "[[site]]\nhost = 'a.example'\nbody = 'article'\nremove = ['.ad', 'div..x']\n",
 			`config.toml:4:18: site[0].remove[1]: invalid CSS selector "div..x": expected identifier, found . instead`},
+		{"bad keep_bodies", "[storage]\nkeep_bodies = 'some'\n",
+			`config.toml:2:15: storage.keep_bodies: want "versions" or "all", got "some"`},
 		{"web listen without port", "[web]\nlisten = '8080'\n",
 			`config.toml:2:10: web.listen: want host:port such as "127.0.0.1:8080", got "8080"`},
 		{"empty site rule", "[[site]]\nhost = 'a.example'\n", "config.toml:1:1: site[0]: needs at least one of body, title or remove"},

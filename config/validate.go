@@ -60,6 +60,9 @@ func (c *Config) validateSettings(p *problems) {
 	if c.Storage.Path == "" {
 		p.add("storage.path", "must not be empty")
 	}
+	if k := c.Storage.KeepBodies; k != "versions" && k != "all" {
+		p.add("storage.keep_bodies", "want \"versions\" or \"all\", got %q", k)
+	}
 	if c.Fetch.UserAgent == "" {
 		p.add("fetch.user_agent", "must not be empty")
 	}

@@ -168,6 +168,9 @@ func (c *pageCheck) decide(ctx context.Context, ferr error) error {
 			return err
 		}
 	}
+	if c.d.cfg.Storage.KeepBodies == "all" && len(c.resp.Body) > 0 {
+		c.body, c.capture.BodyHash = c.resp.Body, storage.HashBody(c.resp.Body)
+	}
 	c.page.NextCheckAt = c.d.nextCheck(c.page, c.src, c.now)
 	if ra := c.resp.RetryAfter; ra > 0 {
 		p.BackoffUntil = c.now.Add(ra)

@@ -435,3 +435,23 @@ func TestConcurrentChecksStoreOneVersion(t *testing.T) {
 		t.Errorf("versions = %d, changes = %v; want %d versions and %d changes", stats.Versions, stats.ChangesByKind, rounds, rounds-1)
 	}
 }
+
+// TestKeepBodies: by default only the bodies that made a version are kept;
+// keep_bodies = "all" keeps every one.
+func TestKeepBodies(t *testing.T) {
+	for _, tc := range []struct {
+		keep string
+		want int
+	}{{"versions", 1}, {"all", 3}} {
+		s := newSite(t)
+		s.set("/a", article("Story", paras...)) // its clock churns on every request
+		c := newChecker(t, "", func(cfg *config.Config) { cfg.Storage.KeepBodies = tc.keep })
+		for range 3 {
+			c.check(s.URL + "/a")
+		}
+		st, err := c.st.Stats(t.Context())
+		if err != nil || st.Bodies != tc.want || st.Versions != 1 {
+			t.Errorf("keep_bodies = %q: %d bodies, %d versions, %v; want %d bodies, 1 version", tc.keep, st.Bodies, st.Versions, err, tc.want)
+		}
+	}
+}

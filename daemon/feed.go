@@ -117,7 +117,7 @@ func (f *feedCheck) commit(ctx context.Context) error {
 				f.res.NewPages++
 			}
 		}
-		if f.res.NewPages > 0 { // keep the feed that announced new pages
+		if f.resp.Body != nil && (f.res.NewPages > 0 || f.d.cfg.Storage.KeepBodies == "all") {
 			if _, err := tx.PutBody(f.resp.Body); err != nil {
 				return err
 			}
