@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stet/stet/config"
 	"github.com/stet/stet/daemon"
+	"github.com/stet/stet/notify"
 	"github.com/stet/stet/storage"
 )
 
@@ -216,6 +218,20 @@ func TestBadCapturesNeverBecomeVersions(t *testing.T) {
 		}
 		if want := min(1, (i+1)/2); pending["source.failing"] != want {
 			t.Errorf("after %d failures: source.failing events = %d, want %d", i+1, pending["source.failing"], want)
+		}
+	}
+	due, err := c.st.DueDeliveries(t.Context(), time.Now().Add(time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range due {
+		var ev notify.Event
+		if err := json.Unmarshal(d.Payload, &ev); err != nil || ev.Failure == nil {
+			t.Fatalf("failing event %s: %v", d.Payload, err)
+		}
+		// The run of failures began at the first bad check, before the event.
+		if f := ev.Failure; f.ConsecutiveFailures != 2 || !f.Since.Before(ev.CreatedAt) {
+			t.Errorf("source.failing: failures %d since %v created %v; want 2 and since before created", f.ConsecutiveFailures, f.Since, ev.CreatedAt)
 		}
 	}
 	caps, err := c.st.Captures(t.Context(), 0, 1, 100)

@@ -102,7 +102,7 @@ func (c *pageCheck) succeeded() {
 }
 
 func (c *pageCheck) health() health {
-	return health{&c.page.ConsecutiveFailures, &c.page.Failing, &c.page.BackoffUntil}
+	return health{&c.page.ConsecutiveFailures, &c.page.FailingSince, &c.page.Failing, &c.page.BackoffUntil}
 }
 
 func (c *pageCheck) subject() subject { return subject{c.src.Name, c.page.URL, c.page.Title} }

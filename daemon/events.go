@@ -36,10 +36,12 @@ func changeEvent(ch storage.Change, source, summary string) notify.Event {
 	}
 }
 
-func failureEvent(typ string, s subject, failures int, class, reason string, now time.Time) notify.Event {
+// failureEvent reports a source or page failing since the given time (or,
+// for source.recovered, that had been failing since then).
+func failureEvent(typ string, s subject, failures int, class, reason string, since time.Time) notify.Event {
 	return notify.Event{
-		ID: newEventID(), Type: typ, CreatedAt: now, Source: s.source, URL: s.url, Title: s.title,
-		Failure: &notify.FailureInfo{ConsecutiveFailures: failures, Class: class, Reason: reason, Since: now},
+		ID: newEventID(), Type: typ, CreatedAt: time.Now(), Source: s.source, URL: s.url, Title: s.title,
+		Failure: &notify.FailureInfo{ConsecutiveFailures: failures, Class: class, Reason: reason, Since: since},
 	}
 }
 

@@ -92,7 +92,7 @@ func (f *feedCheck) read(ferr error) {
 // judge counts the fetch towards the source's health.
 func (f *feedCheck) judge() {
 	src := &f.src
-	h, subj := health{&src.ConsecutiveFailures, &src.Failing, &src.BackoffUntil}, subject{src.Name, src.URL, ""}
+	h, subj := health{&src.ConsecutiveFailures, &src.FailingSince, &src.Failing, &src.BackoffUntil}, subject{src.Name, src.URL, ""}
 	if f.failure == "" {
 		f.events = f.d.succeeded(h, subj, f.capture.Class, f.now)
 		return

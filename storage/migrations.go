@@ -121,6 +121,9 @@ var migrations = []string{
 		UNIQUE (event_id, webhook_url)
 	);
 	CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;`,
+	// 2: when the current run of failures began, for source.* events.
+	`ALTER TABLE sources ADD COLUMN failing_since TEXT;
+	ALTER TABLE pages ADD COLUMN failing_since TEXT;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -26,20 +26,21 @@ type Page struct {
 	GoneCount           int
 	Removed             bool
 	ConsecutiveFailures int
+	FailingSince        time.Time // first failure of the current run; zero when healthy
 	Failing             bool
 	BackoffUntil        time.Time
 }
 
 const pageColumns = `id, source_id, url, title, discovered_at, published_at, next_check_at, last_checked_at,
 	last_class, last_reason, etag, last_modified, last_body_hash, gone_count, removed,
-	consecutive_failures, failing, backoff_until`
+	consecutive_failures, failing, backoff_until, failing_since`
 
 func scanPage(sc interface{ Scan(...any) error }) (Page, error) {
 	var p Page
 	err := sc.Scan(&p.ID, &p.SourceID, &p.URL, &p.Title, nullTime{&p.DiscoveredAt}, nullTime{&p.PublishedAt},
 		nullTime{&p.NextCheckAt}, nullTime{&p.LastCheckedAt}, &p.LastClass, &p.LastReason, &p.ETag,
 		&p.LastModified, &p.LastBodyHash, &p.GoneCount, &p.Removed, &p.ConsecutiveFailures, &p.Failing,
-		nullTime{&p.BackoffUntil})
+		nullTime{&p.BackoffUntil}, nullTime{&p.FailingSince})
 	return p, err
 }
 
@@ -129,10 +130,10 @@ func (t *Tx) EnsurePage(sourceID int64, u, title string, discovered, published, 
 func (t *Tx) UpdatePageState(p Page) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE pages SET title = ?, published_at = ?, next_check_at = ?, last_checked_at = ?,
 		last_class = ?, last_reason = ?, etag = ?, last_modified = ?, last_body_hash = ?, gone_count = ?,
-		removed = ?, consecutive_failures = ?, failing = ?, backoff_until = ? WHERE id = ?`,
+		removed = ?, consecutive_failures = ?, failing = ?, backoff_until = ?, failing_since = ? WHERE id = ?`,
 		p.Title, fmtTime(p.PublishedAt), fmtTime(p.NextCheckAt), fmtTime(p.LastCheckedAt), p.LastClass, p.LastReason,
 		p.ETag, p.LastModified, p.LastBodyHash, p.GoneCount, p.Removed, p.ConsecutiveFailures, p.Failing,
-		fmtTime(p.BackoffUntil), p.ID)
+		fmtTime(p.BackoffUntil), fmtTime(p.FailingSince), p.ID)
 	if err != nil {
 		return fmt.Errorf("update page %d: %w", p.ID, err)
 	}

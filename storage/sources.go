@@ -27,6 +27,7 @@ type Source struct {
 	LastClass           string
 	LastReason          string
 	ConsecutiveFailures int
+	FailingSince        time.Time // first failure of the current run; zero when healthy
 	Failing             bool
 	BackoffUntil        time.Time
 	ETag                string
@@ -35,13 +36,13 @@ type Source struct {
 }
 
 const sourceColumns = `id, kind, name, url, schedule, created_at, last_checked_at, last_class, last_reason,
-	consecutive_failures, failing, backoff_until, etag, last_modified, last_body_hash`
+	consecutive_failures, failing, backoff_until, etag, last_modified, last_body_hash, failing_since`
 
 func scanSource(sc interface{ Scan(...any) error }) (Source, error) {
 	var s Source
 	err := sc.Scan(&s.ID, &s.Kind, &s.Name, &s.URL, &s.Schedule, nullTime{&s.CreatedAt}, nullTime{&s.LastCheckedAt},
 		&s.LastClass, &s.LastReason, &s.ConsecutiveFailures, &s.Failing, nullTime{&s.BackoffUntil},
-		&s.ETag, &s.LastModified, &s.LastBodyHash)
+		&s.ETag, &s.LastModified, &s.LastBodyHash, nullTime{&s.FailingSince})
 	return s, err
 }
 
@@ -95,10 +96,10 @@ func (s *Store) Sources(ctx context.Context) ([]Source, error) {
 // UpdateSourceState writes the mutable check state of src.
 func (t *Tx) UpdateSourceState(src Source) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE sources SET last_checked_at = ?, last_class = ?, last_reason = ?,
-		consecutive_failures = ?, failing = ?, backoff_until = ?, etag = ?, last_modified = ?, last_body_hash = ?
-		WHERE id = ?`,
+		consecutive_failures = ?, failing = ?, backoff_until = ?, etag = ?, last_modified = ?, last_body_hash = ?,
+		failing_since = ? WHERE id = ?`,
 		fmtTime(src.LastCheckedAt), src.LastClass, src.LastReason, src.ConsecutiveFailures, src.Failing,
-		fmtTime(src.BackoffUntil), src.ETag, src.LastModified, src.LastBodyHash, src.ID)
+		fmtTime(src.BackoffUntil), src.ETag, src.LastModified, src.LastBodyHash, fmtTime(src.FailingSince), src.ID)
 	if err != nil {
 		return fmt.Errorf("update source %d: %w", src.ID, err)
 	}
