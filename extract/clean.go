@@ -80,14 +80,23 @@ func classify(n *html.Node) furniture {
 	if chromeTags[n.DataAtom] || (n.DataAtom == atom.Header && !inArticle(n)) {
 		return isFurniture
 	}
-	if isHidden(n) || boilerRoles[strings.ToLower(attr(n, "role"))] {
+	if len(n.Attr) > 0 && (isHidden(n) || boilerRoles[strings.ToLower(attr(n, "role"))]) {
 		return isFurniture
 	}
 	if n.DataAtom == atom.Figure || n.DataAtom == atom.Figcaption {
 		return smallFurniture // captions and credits, unless it holds real text
 	}
+	if len(n.Attr) == 0 {
+		return notFurniture // no class or id to judge
+	}
 	f, content := notFurniture, false
-	for _, toks := range classWords(n) {
+	var tb [24]string
+	var eb [8]int
+	words, ends := classWords(n, tb[:0], eb[:0])
+	start := 0
+	for _, end := range ends {
+		toks := words[start:end]
+		start = end
 		g := nameFurniture(toks)
 		if g == notFurniture && slices.ContainsFunc(toks, func(t string) bool { return articleWords[t] }) {
 			content = true
@@ -105,32 +114,59 @@ func classify(n *html.Node) furniture {
 // nameFurniture judges one class name, split into words.
 func nameFurniture(toks []string) furniture {
 	f := notFurniture
+	prev := wordKind(0) // kind of toks[i-1]
 	for i, t := range toks {
-		if i > 0 && modifierWords[toks[i-1]] {
+		k := wordKinds[t]
+		if i > 0 && prev&modifierWord != 0 {
+			prev = k
 			continue
 		}
-		if interactiveWords[t] {
+		prev = k
+		if k&interactiveWord != 0 {
 			return alwaysFurniture
 		}
-		if boilerWords[t] || (i > 0 && boilerWords[toks[i-1]+t]) {
+		if k&boilerWord != 0 || (i > 0 && wordKinds[toks[i-1]+t]&boilerWord != 0) {
 			return isFurniture
 		}
-		if smallBoilerWords[t] {
+		if k&smallBoilerWord != 0 {
 			f = smallFurniture
 		}
 	}
 	return f
 }
 
+// wordKind says which of the word sets above hold a word.
+type wordKind uint8
+
+const (
+	boilerWord wordKind = 1 << iota
+	interactiveWord
+	smallBoilerWord
+	modifierWord
+)
+
+// wordKinds joins the word sets, so that judging a word takes one lookup.
+var wordKinds = func() map[string]wordKind {
+	m := make(map[string]wordKind)
+	for k, set := range map[wordKind]map[string]bool{boilerWord: boilerWords,
+		interactiveWord: interactiveWords, smallBoilerWord: smallBoilerWords, modifierWord: modifierWords} {
+		for w := range set {
+			m[w] |= k
+		}
+	}
+	return m
+}()
+
 // inArticle reports whether a <header> belongs to the article (title,
 // lead, byline) rather than to the site: it sits in an <article> or <main>,
 // or its class says so.
 func inArticle(n *html.Node) bool {
-	for _, toks := range classWords(n) {
-		for _, t := range toks {
-			if articleWords[t] {
-				return true
-			}
+	var tb [24]string
+	var eb [8]int
+	words, _ := classWords(n, tb[:0], eb[:0])
+	for _, t := range words {
+		if articleWords[t] {
+			return true
 		}
 	}
 	for p := n.Parent; p != nil; p = p.Parent {
@@ -143,23 +179,41 @@ func inArticle(n *html.Node) bool {
 
 var articleWords = wordSet("article", "entry", "post", "story", "content", "intro", "single", "artikel", "beitrag")
 
-// classWords returns the words of each class name and of the id. A BEM
-// modifier ("layout--sidebar-left") describes state, so only the part
-// before "--" counts.
-func classWords(n *html.Node) [][]string {
-	var out [][]string
+// classWords appends the words of each class name and of the id to
+// words, and where each name's words end in words to ends (a name without
+// words has no entry): name i is words[ends[i-1]:ends[i]]. A BEM modifier
+// ("layout--sidebar-left") describes state, so only the part before "--"
+// counts. Callers pass stack buffers, so judging an element allocates
+// nothing.
+func classWords(n *html.Node, words []string, ends []int) ([]string, []int) {
 	for _, a := range n.Attr {
 		if a.Key != "class" && a.Key != "id" {
 			continue
 		}
-		for _, name := range strings.Fields(a.Val) {
-			name, _, _ = strings.Cut(name, "--")
-			if w := appendWords(nil, name); len(w) > 0 {
-				out = append(out, w)
+		// The names are a.Val split as strings.Fields splits.
+		s, start := a.Val, -1
+		for i := 0; i <= len(s); {
+			space, width := true, 1 // the end of s ends the last name
+			if i < len(s) {
+				space, width = spaceAt(s, i)
 			}
+			switch {
+			case !space:
+				if start < 0 {
+					start = i
+				}
+			case start >= 0:
+				name, _, _ := strings.Cut(s[start:i], "--")
+				before := len(words)
+				if words = appendWords(words, name); len(words) > before {
+					ends = append(ends, len(words))
+				}
+				start = -1
+			}
+			i += width
 		}
 	}
-	return out
+	return words, ends
 }
 
 // isHidden reports elements a browser would not show.
@@ -187,8 +241,8 @@ var neverRemoved = setOf(atom.Html, atom.Body, atom.Main, atom.Article)
 // clean removes comments, non-text elements and page furniture from the
 // tree. A furniture element that holds most of the page's text is kept: its
 // class described the layout ("page-with-sidebar"), not its content.
-func clean(root *html.Node, classes bool) {
-	st := measure(root)
+func clean(root *html.Node, classes bool, m *measurer) {
+	st := m.measure(root)
 	total := st[root].prose
 	var doomed []*html.Node
 	walk(root, func(n *html.Node, depth int) bool {

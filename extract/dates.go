@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 )
 
@@ -25,12 +24,12 @@ var (
 // Machine-readable sources come first; visible text is the last resort and
 // is searched outside page chrome, so a live clock in the header is not
 // taken for the publication date.
-func dates(doc *goquery.Document, pm pageMeta) (published, modified time.Time) {
+func dates(root *html.Node, doc *metaNodes, pm pageMeta) (published, modified time.Time) {
 	published = firstDate(pm.ld.Published, pm.first(publishedKeys...),
-		itempropDate(doc, "datePublished"), timeElement(doc))
-	modified = firstDate(pm.ld.Modified, pm.first(modifiedKeys...), itempropDate(doc, "dateModified"))
+		itempropDate(doc.published), timeElement(doc))
+	modified = firstDate(pm.ld.Modified, pm.first(modifiedKeys...), itempropDate(doc.modified))
 	if published.IsZero() {
-		published = textDate(doc)
+		published = textDate(root)
 	}
 	return published, modified
 }
@@ -44,21 +43,22 @@ func firstDate(vs ...string) time.Time {
 	return time.Time{}
 }
 
-func itempropDate(doc *goquery.Document, prop string) string {
-	s := doc.Find(`[itemprop="` + prop + `"]`).First()
+// itempropDate is the date of an [itemprop=datePublished] (or
+// dateModified) element n: its datetime or content attribute, or its text.
+func itempropDate(n *html.Node) string {
 	for _, a := range [...]string{"datetime", "content"} {
-		if v, ok := s.Attr(a); ok && v != "" {
+		if v, ok := lookupAttr(n, a); ok && v != "" {
 			return v
 		}
 	}
-	return s.Text()
+	return nodeText(n)
 }
 
 // timeElement is the datetime of the article's <time> element: one marked
 // pubdate, else the first inside an <article>.
-func timeElement(doc *goquery.Document) string {
-	for _, sel := range [...]string{"time[pubdate][datetime]", "article time[datetime]"} {
-		if v, ok := doc.Find(sel).First().Attr("datetime"); ok {
+func timeElement(doc *metaNodes) string {
+	for _, n := range [...]*html.Node{doc.pubdate, doc.artTime} {
+		if v, ok := lookupAttr(n, "datetime"); ok {
 			return v
 		}
 	}
@@ -100,6 +100,9 @@ var (
 	dmyDateRe = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+((?:19|20)\d\d)\b`)
 )
 
+// monthNeedles are words every match of engDateRe and dmyDateRe holds.
+var monthNeedles = newNeedles("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
 var months = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
 	"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
 
@@ -109,11 +112,16 @@ func textDateIn(s string) time.Time {
 	if !hasYear(s) {
 		return time.Time{} // every pattern needs a year; most text has none
 	}
-	if m := cjkDateRe.FindStringSubmatch(s); m != nil {
-		return mkDate(m[1], m[2], m[3], m[4], m[5], m[6])
+	if strings.Contains(s, "年") {
+		if m := cjkDateRe.FindStringSubmatch(s); m != nil {
+			return mkDate(m[1], m[2], m[3], m[4], m[5], m[6])
+		}
 	}
 	if m := isoDateRe.FindStringSubmatch(s); m != nil {
 		return mkDate(m[1], m[2], m[3], m[4], m[5], m[6])
+	}
+	if !monthNeedles.in(s) {
+		return time.Time{} // the remaining patterns need a month's name
 	}
 	if m := engDateRe.FindStringSubmatch(s); m != nil {
 		return mkDate(m[3], strconv.Itoa(int(months[strings.ToLower(m[1])])), m[2], "", "", "")
@@ -153,21 +161,19 @@ func mkDate(y, mo, d, h, mi, sec string) time.Time {
 }
 
 // textDate searches the visible text outside page chrome for a date.
-func textDate(doc *goquery.Document) time.Time {
+func textDate(root *html.Node) time.Time {
 	var found time.Time
-	for _, root := range doc.Nodes {
-		walk(root, func(n *html.Node, _ int) bool {
-			if !found.IsZero() {
-				return false
-			}
-			if n.Type == html.ElementNode && (droppedTags[n.DataAtom] || classify(n) != notFurniture) {
-				return false
-			}
-			if n.Type == html.TextNode && len(n.Data) >= 8 {
-				found = textDateIn(n.Data)
-			}
-			return true
-		})
-	}
+	walk(root, func(n *html.Node, _ int) bool {
+		if !found.IsZero() {
+			return false
+		}
+		if n.Type == html.ElementNode && (droppedTags[n.DataAtom] || classify(n) != notFurniture) {
+			return false
+		}
+		if n.Type == html.TextNode && len(n.Data) >= 8 {
+			found = textDateIn(n.Data)
+		}
+		return true
+	})
 	return found
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
@@ -26,11 +27,28 @@ var ErrTooLarge = errors.New("extract: input larger than 32 MiB")
 // HTML5 says 1024 bytes; real pages put long comments and scripts first.
 const metaScanBytes = 4096
 
-// readInput reads r to EOF, refusing more than MaxInputBytes.
+// readInput reads r to EOF, refusing more than MaxInputBytes. A reader that
+// knows its length (bytes.Reader, strings.Reader) is read into one buffer
+// of that size instead of a doubling series.
 func readInput(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("extract: read input: %w", err)
+	size := 512
+	if l, ok := r.(interface{ Len() int }); ok {
+		size = min(max(l.Len(), 0), MaxInputBytes) + 1 // +1 for the read that sees EOF
+	}
+	lr := io.LimitReader(r, MaxInputBytes+1)
+	b := make([]byte, 0, size)
+	for {
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("extract: read input: %w", err)
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append pick the next capacity
+		}
 	}
 	if len(b) > MaxInputBytes {
 		return nil, ErrTooLarge
@@ -47,6 +65,16 @@ func readInput(r io.Reader) ([]byte, error) {
 // decoded as their superset GB18030. The result is always valid UTF-8:
 // undecodable bytes become U+FFFD.
 func Decode(b []byte, contentType string) (string, string, error) {
+	out, name, err := decode(b, contentType)
+	if err != nil {
+		return "", "", err
+	}
+	return string(out), name, nil
+}
+
+// decode is Decode returning bytes, which may share b's memory: HTML parses
+// them straight away and need not copy a page that already is UTF-8.
+func decode(b []byte, contentType string) ([]byte, string, error) {
 	if enc, name, n := bomEncoding(b); enc != nil {
 		return decodeWith(enc, name, b[n:])
 	}
@@ -56,7 +84,10 @@ func Decode(b []byte, contentType string) (string, string, error) {
 	if enc, name := declared(metaCharset(b), b); enc != nil {
 		return decodeWith(enc, name, b)
 	}
-	enc, name := sniff(b)
+	enc, name, out := sniff(b)
+	if out != nil {
+		return validUTF8(out), name, nil // sniffing decoded all of b already
+	}
 	return decodeWith(enc, name, b)
 }
 
@@ -166,14 +197,24 @@ func metaTagCharset(z *html.Tokenizer) string {
 	return ""
 }
 
-// decodeWith decodes b and guarantees valid UTF-8 output.
-func decodeWith(enc encoding.Encoding, name string, b []byte) (string, string, error) {
-	if enc == unicode.UTF8 {
-		return strings.ToValidUTF8(string(b), "\uFFFD"), name, nil
+// decodeWith decodes b and guarantees valid UTF-8 output. Valid UTF-8
+// input is returned as is, without a copy.
+func decodeWith(enc encoding.Encoding, name string, b []byte) ([]byte, string, error) {
+	out := b
+	if enc != unicode.UTF8 {
+		var err error
+		if out, err = enc.NewDecoder().Bytes(b); err != nil {
+			return nil, "", fmt.Errorf("extract: decode %s: %w", name, err)
+		}
 	}
-	out, err := enc.NewDecoder().Bytes(b)
-	if err != nil {
-		return "", "", fmt.Errorf("extract: decode %s: %w", name, err)
+	return validUTF8(out), name, nil
+}
+
+// validUTF8 replaces invalid bytes in b with U+FFFD; valid b is returned as
+// is.
+func validUTF8(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
 	}
-	return strings.ToValidUTF8(string(out), "\uFFFD"), name, nil
+	return bytes.ToValidUTF8(b, []byte("\uFFFD"))
 }

@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -93,5 +95,41 @@ func TestMostlyUTF8ToleratesStrayByte(t *testing.T) {
 	}
 	if cs != "utf-8" || !strings.Contains(got, "Grüße") || !strings.HasSuffix(got, "caf\uFFFD") {
 		t.Errorf("charset %q, text %q", cs, got[len(got)-20:])
+	}
+}
+
+// lenReader reports a length that may be wrong: readInput may only take
+// it as a hint for its buffer.
+type lenReader struct {
+	io.Reader
+	n int
+}
+
+func (r lenReader) Len() int { return r.n }
+
+func TestReadInput(t *testing.T) {
+	page := strings.Repeat("<p>text</p>", 1000)
+	tests := []struct {
+		name string
+		r    io.Reader
+		want string
+	}{
+		{"empty", strings.NewReader(""), ""},
+		{"bytes reader", bytes.NewReader([]byte(page)), page},
+		{"no length", io.MultiReader(strings.NewReader(page[:5000]), strings.NewReader(page[5000:])), page},
+		{"length too small", lenReader{strings.NewReader(page), 10}, page},
+		{"length too large", lenReader{strings.NewReader(page), 1 << 20}, page},
+		{"negative length", lenReader{strings.NewReader(page), -5}, page},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := readInput(tt.r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tt.want {
+				t.Errorf("read %d bytes, want %d", len(got), len(tt.want))
+			}
+		})
 	}
 }

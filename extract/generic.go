@@ -23,10 +23,11 @@ const shortText = 250
 // score containers, take the best one with its related siblings, and render
 // it without the link lists and boxes left inside.
 func (p page) generic(root *html.Node, a *Article) string {
-	text := extractPass(root, pass{classes: true, prune: true})
+	var m measurer
+	text := extractPass(root, pass{classes: true, prune: true}, &m)
 	l, _ := weigh(text)
 	if l < shortText {
-		lenient := extractPass(p.parse(), pass{})
+		lenient := extractPass(p.parse(), pass{}, &m)
 		if l2, _ := weigh(lenient); l2 > 2*l {
 			text = lenient
 		}
@@ -34,9 +35,9 @@ func (p page) generic(root *html.Node, a *Article) string {
 	return trimHead(trimTail(text), a.Title, a.Byline)
 }
 
-func extractPass(root *html.Node, ps pass) string {
-	clean(root, ps.classes)
-	st := measure(root)
+func extractPass(root *html.Node, ps pass, m *measurer) string {
+	clean(root, ps.classes, m)
+	st := m.measure(root)
 	top := scoreTree(root, st)
 	if top == nil {
 		top = findBody(root)
@@ -180,10 +181,11 @@ func hasTitle(n *html.Node) bool {
 		if headingTags[c.DataAtom] {
 			found = true
 		}
-		for _, toks := range classWords(c) {
-			for _, t := range toks {
-				found = found || titleWords[t]
-			}
+		var tb [24]string
+		var eb [8]int
+		words, _ := classWords(c, tb[:0], eb[:0])
+		for _, t := range words {
+			found = found || titleWords[t]
 		}
 		return !found
 	})

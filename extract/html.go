@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -21,16 +22,16 @@ func HTML(r io.Reader, o Options) (*Article, error) {
 	if err != nil {
 		return nil, err
 	}
-	text, cs, err := Decode(b, o.ContentType)
+	text, cs, err := decode(b, o.ContentType)
 	if err != nil {
 		return nil, err
 	}
-	root, err := html.Parse(strings.NewReader(text))
+	root, err := html.Parse(bytes.NewReader(text))
 	if err != nil {
 		return nil, fmt.Errorf("extract: parse html: %w", err)
 	}
 	a := &Article{Charset: cs}
-	readMeta(goquery.NewDocumentFromNode(root), o.BaseURL, a)
+	readMeta(root, o.BaseURL, a)
 	p := page{text: text, rule: o.Rule}
 	p.removeRuled(root)
 	a.Text = p.body(root, a)
@@ -40,14 +41,14 @@ func HTML(r io.Reader, o Options) (*Article, error) {
 // page is one document being extracted. The generic extractor mutates the
 // tree, so a second attempt parses text again.
 type page struct {
-	text string
+	text []byte // UTF-8
 	rule *Rule
 }
 
 // parse returns a fresh tree with the rule's Remove selectors applied. The
 // text already parsed once, so parsing cannot fail here.
 func (p page) parse() *html.Node {
-	root, err := html.Parse(strings.NewReader(p.text))
+	root, err := html.Parse(bytes.NewReader(p.text))
 	if err != nil {
 		root = &html.Node{Type: html.DocumentNode}
 	}

@@ -3,8 +3,6 @@ package extract
 import (
 	"encoding/json"
 	"strings"
-
-	"github.com/PuerkitoBio/goquery"
 )
 
 // ldArticle is what the page's JSON-LD says about its article.
@@ -26,16 +24,18 @@ var articleTypes = wordSet("article", "newsarticle", "blogposting", "reportagene
 
 // jsonLD reads the first article-like object of the page's JSON-LD blocks.
 // Broken JSON, common in CMS templates, is ignored.
-func jsonLD(doc *goquery.Document) ldArticle {
+func jsonLD(doc *metaNodes) ldArticle {
 	var out ldArticle
-	doc.Find(`script[type="application/ld+json"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+	for _, n := range doc.ldJSON {
 		var v any
-		if json.Unmarshal([]byte(s.Text()), &v) != nil {
-			return true
+		if json.Unmarshal([]byte(nodeText(n)), &v) != nil {
+			continue
 		}
 		visitLD(v, &out, 0)
-		return out.Headline == "" || out.Published == ""
-	})
+		if out.Headline != "" && out.Published != "" {
+			break
+		}
+	}
 	return out
 }
 

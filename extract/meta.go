@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // pageMeta gathers the metadata candidates of a page before any cleaning.
@@ -14,11 +14,12 @@ type pageMeta struct {
 }
 
 // readMeta fills a's title, byline, dates, language and canonical URL.
-func readMeta(doc *goquery.Document, base *url.URL, a *Article) {
+func readMeta(root *html.Node, base *url.URL, a *Article) {
+	doc := scanMeta(root)
 	pm := pageMeta{meta: metaTags(doc), ld: jsonLD(doc)}
 	a.Title = title(doc, pm)
 	a.Byline = byline(doc, pm)
-	a.Published, a.Modified = dates(doc, pm)
+	a.Published, a.Modified = dates(root, doc, pm)
 	a.Lang = lang(doc, pm)
 	a.Canonical = canonical(doc, pm, base)
 }
@@ -26,23 +27,23 @@ func readMeta(doc *goquery.Document, base *url.URL, a *Article) {
 // metaTags indexes <meta> and itemprop elements by name, property and
 // itemprop. The first occurrence wins, so the result does not depend on map
 // order or on later duplicates injected by widgets.
-func metaTags(doc *goquery.Document) map[string]string {
-	m := make(map[string]string)
-	doc.Find("meta").Each(func(_ int, s *goquery.Selection) {
-		content, ok := s.Attr("content")
+func metaTags(doc *metaNodes) map[string]string {
+	m := make(map[string]string, len(doc.metas))
+	for _, n := range doc.metas {
+		content, ok := lookupAttr(n, "content")
 		content = collapse(content)
 		if !ok || content == "" {
-			return
+			continue
 		}
 		for _, key := range [...]string{"name", "property", "itemprop", "http-equiv"} {
-			if k, ok := s.Attr(key); ok {
+			if k, ok := lookupAttr(n, key); ok {
 				k = strings.ToLower(strings.TrimSpace(k))
 				if _, seen := m[k]; !seen && k != "" {
 					m[k] = content
 				}
 			}
 		}
-	})
+	}
 	return m
 }
 
@@ -55,14 +56,20 @@ func (pm pageMeta) first(keys ...string) string {
 	return ""
 }
 
-func title(doc *goquery.Document, pm pageMeta) string {
+func title(doc *metaNodes, pm pageMeta) string {
 	site := pm.first("og:site_name", "application-name")
-	for _, t := range []string{
-		pm.first("og:title", "twitter:title", "dc.title", "headline"),
-		pm.ld.Headline,
-		collapse(doc.Find("h1").First().Text()),
-		collapse(doc.Find("title").First().Text()),
-	} {
+	for i := range 4 {
+		var t string
+		switch i {
+		case 0:
+			t = pm.first("og:title", "twitter:title", "dc.title", "headline")
+		case 1:
+			t = pm.ld.Headline
+		case 2:
+			t = collapse(nodeText(doc.h1))
+		case 3:
+			t = collapse(nodeText(doc.title))
+		}
 		if t = stripSiteName(t, site); t != "" {
 			return t
 		}
@@ -101,23 +108,23 @@ func stripSiteName(t, site string) string {
 	return t
 }
 
-func byline(doc *goquery.Document, pm pageMeta) string {
+func byline(doc *metaNodes, pm pageMeta) string {
 	if v := pm.first("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"); v != "" && !strings.HasPrefix(v, "http") {
 		return v
 	}
 	if pm.ld.Author != "" {
 		return pm.ld.Author
 	}
-	for _, sel := range [...]string{`[rel="author"]`, `[itemprop="author"] [itemprop="name"]`, `[itemprop="author"]`, ".byline", ".author"} {
-		if t := collapse(doc.Find(sel).First().Text()); t != "" && len([]rune(t)) <= 100 {
+	for _, n := range doc.authors {
+		if t := collapse(nodeText(n)); t != "" && len([]rune(t)) <= 100 {
 			return t
 		}
 	}
 	return ""
 }
 
-func lang(doc *goquery.Document, pm pageMeta) string {
-	if l, ok := doc.Find("html").First().Attr("lang"); ok && strings.TrimSpace(l) != "" {
+func lang(doc *metaNodes, pm pageMeta) string {
+	if l, ok := lookupAttr(doc.html, "lang"); ok && strings.TrimSpace(l) != "" {
 		return strings.TrimSpace(l)
 	}
 	if l := pm.first("content-language", "language", "dc.language", "og:locale"); l != "" {
@@ -126,8 +133,8 @@ func lang(doc *goquery.Document, pm pageMeta) string {
 	return pm.ld.Lang
 }
 
-func canonical(doc *goquery.Document, pm pageMeta, base *url.URL) string {
-	href, _ := doc.Find(`link[rel~="canonical"]`).First().Attr("href")
+func canonical(doc *metaNodes, pm pageMeta, base *url.URL) string {
+	href, _ := lookupAttr(doc.canon, "href")
 	if strings.TrimSpace(href) == "" {
 		href = pm.first("og:url")
 	}

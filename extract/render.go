@@ -2,6 +2,8 @@ package extract
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -125,11 +127,25 @@ func (w *textWriter) node(n *html.Node, skip func(*html.Node) bool, depth int) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		w.node(c, skip, depth+1)
 	}
-	after()
+	w.close(after)
 }
 
+// closer is what to write after an element's children.
+type closer int
+
+const (
+	closeNone  closer = iota
+	closeBlock        // the break around a block
+	closeItem         // end of a list item
+	closeLine         // a line break after a nested list
+	closeRow          // end of a data-table row
+	closePre
+	closeTable
+	closeCell
+)
+
 // open writes what comes before n's children and returns what comes after.
-func (w *textWriter) open(n *html.Node) func() {
+func (w *textWriter) open(n *html.Node) closer {
 	switch n.DataAtom {
 	case atom.Br:
 		if w.line > 0 {
@@ -140,51 +156,72 @@ func (w *textWriter) open(n *html.Node) func() {
 	case atom.Hr:
 		w.brk(brkPara)
 	case atom.Li, atom.Dt, atom.Dd:
-		return w.item(n)
+		w.item(n)
+		return closeItem
 	case atom.Ul, atom.Ol, atom.Dl:
 		if w.line > 0 {
 			w.brk(brkLine)
-			return func() { w.brk(brkLine) }
+			return closeLine
 		}
 	case atom.Pre:
 		w.block()
 		w.pre++
-		return func() { w.pre--; w.block() }
+		return closePre
 	case atom.Table:
 		w.block()
 		w.tables = append(w.tables, isDataTable(n))
-		return func() { w.tables = w.tables[:len(w.tables)-1]; w.block() }
+		return closeTable
 	case atom.Tr:
 		if w.inDataTable() {
 			w.brk(brkLine)
 			w.line++
-			return func() { w.line--; w.brk(brkLine) }
+			return closeRow
 		}
 	case atom.Td, atom.Th:
 		if w.inDataTable() {
 			w.brk(brkCell)
-			return func() { w.brk(brkCell) }
+			return closeCell
 		}
 	}
 	if blockTags[n.DataAtom] {
 		w.block()
-		return w.block
+		return closeBlock
 	}
-	return func() {}
+	return closeNone
+}
+
+// close writes what open said comes after an element's children.
+func (w *textWriter) close(c closer) {
+	switch c {
+	case closeBlock:
+		w.block()
+	case closeItem:
+		w.line--
+		w.prefix = ""
+		w.brk(brkLine)
+	case closeLine:
+		w.brk(brkLine)
+	case closeRow:
+		w.line--
+		w.brk(brkLine)
+	case closePre:
+		w.pre--
+		w.block()
+	case closeTable:
+		w.tables = w.tables[:len(w.tables)-1]
+		w.block()
+	case closeCell:
+		w.brk(brkCell)
+	}
 }
 
 // item opens a list item: a new line starting with "- ".
-func (w *textWriter) item(n *html.Node) func() {
+func (w *textWriter) item(n *html.Node) {
 	w.brk(brkLine)
 	if n.DataAtom == atom.Li {
 		w.prefix = "- "
 	}
 	w.line++
-	return func() {
-		w.line--
-		w.prefix = ""
-		w.brk(brkLine)
-	}
 }
 
 func (w *textWriter) inDataTable() bool {
@@ -220,11 +257,94 @@ func isDataTable(t *html.Node) bool {
 // space) with one space and trims the ends. It also drops invisible
 // characters: a CMS re-hyphenating a paragraph (soft hyphens) or a
 // template inserting zero-width spaces is not an edit of the text.
+//
+// It gives what strings.Join(strings.Fields(s), " ") gives, in one pass,
+// and returns s itself when there is nothing to change.
 func collapse(s string) string {
-	if strings.ContainsAny(s, invisible) {
+	if hasInvisible(s) {
 		s = strings.Map(dropInvisible, s)
 	}
-	return strings.Join(strings.Fields(s), " ")
+	var sb strings.Builder
+	start, tidy := -1, true // tidy: the result so far is s[:i]
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		var space bool
+		if r < utf8.RuneSelf {
+			space = asciiSpace[s[i]]
+		} else {
+			r, n = decodeRune(s, i)
+			space = r <= maxSpace && unicode.IsSpace(r)
+		}
+		switch {
+		case !space:
+			if start < 0 {
+				start = i
+			}
+		case tidy && start >= 0 && r == ' ' && i+1 < len(s) && !isSpace(s, i+1):
+			// A lone space between words: keep going without copying.
+		default:
+			if tidy {
+				tidy = false
+				sb.Grow(len(s))
+				if start >= 0 { // else i is 0: s opens with a space
+					sb.WriteString(s[:i])
+				}
+			} else if start >= 0 {
+				if sb.Len() > 0 {
+					sb.WriteByte(' ')
+				}
+				sb.WriteString(s[start:i])
+			}
+			start = -1
+		}
+		i += n
+	}
+	if tidy {
+		return s
+	}
+	if start >= 0 {
+		if sb.Len() > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(s[start:])
+	}
+	return sb.String()
+}
+
+// asciiSpace marks the ASCII bytes unicode.IsSpace reports.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// spaceAt reports whether the rune at s[i:] is white space, and its width
+// in bytes (1 for an invalid byte, which is not space).
+func spaceAt(s string, i int) (space bool, width int) {
+	if s[i] < utf8.RuneSelf {
+		return asciiSpace[s[i]], 1
+	}
+	r, n := decodeRune(s, i)
+	return r <= maxSpace && unicode.IsSpace(r), n
+}
+
+// maxSpace is the highest white-space rune: CJK text, above it, need not
+// be looked up in the Unicode tables.
+var maxSpace = func() rune {
+	ws := unicode.White_Space
+	if len(ws.R32) > 0 {
+		return rune(ws.R32[len(ws.R32)-1].Hi)
+	}
+	return rune(ws.R16[len(ws.R16)-1].Hi)
+}()
+
+func isSpace(s string, i int) bool {
+	space, _ := spaceAt(s, i)
+	return space
+}
+
+// hasInvisible is strings.ContainsAny(s, invisible) without its per-rune
+// search of the set: a UTF-8 sequence is found where it starts, so a search
+// for each encoded character gives the same answer.
+func hasInvisible(s string) bool {
+	return strings.Contains(s, "\u00ad") || strings.Contains(s, "\u200b") ||
+		strings.Contains(s, "\u2060") || strings.Contains(s, "\ufeff")
 }
 
 // invisible are format characters a browser does not draw.

@@ -28,8 +28,9 @@ var listItem = setOf(atom.Li, atom.Dd, atom.Dt, atom.Th)
 // pull it towards being the article, furniture-like names away.
 func classWeight(n *html.Node) float64 {
 	w := 0.0
+	var tb [24]string
 	for _, key := range [...]string{"class", "id"} {
-		toks := appendWords(nil, attr(n, key))
+		toks := appendWords(tb[:0], attr(n, key))
 		pos, neg := false, false
 		for _, t := range toks {
 			pos = pos || positiveWords[t]

@@ -29,23 +29,31 @@ const (
 type sniffCandidate struct {
 	name   string
 	enc    encoding.Encoding
-	common map[rune]bool
+	common *runeSet
 }
 
 var sniffCandidates = []sniffCandidate{
-	{"gb18030", simplifiedchinese.GB18030, runeSet(commonSimplified)},
-	{"big5", traditionalchinese.Big5, runeSet(commonTraditional)},
-	{"shift_jis", japanese.ShiftJIS, runeSet(commonJapanese)},
-	{"euc-jp", japanese.EUCJP, runeSet(commonJapanese)},
-	{"euc-kr", korean.EUCKR, runeSet(commonHangul)},
+	{"gb18030", simplifiedchinese.GB18030, newRuneSet(commonSimplified)},
+	{"big5", traditionalchinese.Big5, newRuneSet(commonTraditional)},
+	{"shift_jis", japanese.ShiftJIS, newRuneSet(commonJapanese)},
+	{"euc-jp", japanese.EUCJP, newRuneSet(commonJapanese)},
+	{"euc-kr", korean.EUCKR, newRuneSet(commonHangul)},
 }
 
-func runeSet(s string) map[rune]bool {
-	m := make(map[rune]bool, len(s)/3)
+// runeSet is a set of runes of the Basic Multilingual Plane, as a bitmap:
+// sniffing looks up every character of a page in it.
+type runeSet [0x10000 / 64]uint64
+
+func newRuneSet(s string) *runeSet {
+	var set runeSet
 	for _, r := range s {
-		m[r] = true
+		set[r>>6] |= 1 << (r & 63) // every common character is in the BMP
 	}
-	return m
+	return &set
+}
+
+func (set *runeSet) has(r rune) bool {
+	return r >= 0 && r < 0x10000 && set[r>>6]&(1<<(r&63)) != 0
 }
 
 // mostlyUTF8 reports whether b is UTF-8, allowing a few stray bytes in a page
@@ -74,30 +82,38 @@ func mostlyUTF8(b []byte) bool {
 
 // sniff guesses the encoding of undeclared bytes: UTF-8 if they are UTF-8,
 // else the CJK encoding under which the text is densest in common
-// characters, else windows-1252.
-func sniff(b []byte) (encoding.Encoding, string) {
+// characters, else windows-1252. When b was short enough to be decoded
+// whole while sniffing, out is that decoding (not yet checked for valid
+// UTF-8), so that it need not be done again; else out is nil.
+func sniff(b []byte) (enc encoding.Encoding, name string, out []byte) {
 	if mostlyUTF8(b) {
-		return unicode.UTF8, "utf-8"
+		return unicode.UTF8, "utf-8", nil
 	}
-	if len(b) > sniffBytes {
+	whole := len(b) <= sniffBytes
+	if !whole {
 		b = b[:sniffBytes]
 	}
 	var best encoding.Encoding = charmap.Windows1252
 	bestName, bestScore := "windows-1252", 0.0
+	var bestOut []byte
 	for _, c := range sniffCandidates {
-		if s := commonScore(c, b); s > bestScore {
-			best, bestName, bestScore = c.enc, c.name, s
+		if s, decoded := commonScore(c, b); s > bestScore {
+			best, bestName, bestScore, bestOut = c.enc, c.name, s, decoded
 		}
 	}
-	return best, bestName
+	if !whole {
+		bestOut = nil
+	}
+	return best, bestName, bestOut
 }
 
 // commonScore is the share of non-ASCII characters that are common ones when
-// b is decoded with c, or 0 when the decoding is implausible.
-func commonScore(c sniffCandidate, b []byte) float64 {
+// b is decoded with c, or 0 when the decoding is implausible; out is the
+// decoding.
+func commonScore(c sniffCandidate, b []byte) (score float64, out []byte) {
 	out, err := c.enc.NewDecoder().Bytes(b)
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	var nonASCII, common, bad int
 	for _, r := range string(out) {
@@ -108,17 +124,17 @@ func commonScore(c sniffCandidate, b []byte) float64 {
 			nonASCII++
 		default:
 			nonASCII++
-			if c.common[r] {
+			if c.common.has(r) {
 				common++
 			}
 		}
 	}
 	if common < 3 || bad*50 > nonASCII {
-		return 0
+		return 0, nil
 	}
-	score := float64(common) / float64(nonASCII)
+	score = float64(common) / float64(nonASCII)
 	if score < 0.08 {
-		return 0
+		return 0, nil
 	}
-	return score
+	return score, out
 }

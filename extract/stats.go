@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -24,22 +25,54 @@ type nodeInfo struct {
 	scored bool
 }
 
-// stats measures every element below root.
+// stats holds the measurements of every element below a root.
 type stats map[*html.Node]*nodeInfo
 
-func measure(root *html.Node) stats {
-	st := make(stats, 1024)
-	st.fill(root, 0, false)
-	return st
+// measurer measures trees. One extraction measures its tree several
+// times (before and after cleaning, and again on a lenient pass), so the
+// map and the blocks of infos are kept and reused rather than allocated
+// for each: the stats a measure returns are only valid until the next.
+type measurer struct {
+	st     stats
+	blocks [][]nodeInfo // infos are handed out from these, in order
+	used   int          // blocks handed out in the current measure
+	free   []nodeInfo   // rest of the current block
+}
+
+// measure measures every element below root.
+func (m *measurer) measure(root *html.Node) stats {
+	if m.st == nil {
+		m.st = make(stats, 1024)
+	} else {
+		clear(m.st)
+	}
+	m.used, m.free = 0, nil
+	m.fill(root, 0, false)
+	return m.st
+}
+
+// alloc returns a zeroed info.
+func (m *measurer) alloc() *nodeInfo {
+	if len(m.free) == 0 {
+		if m.used == len(m.blocks) {
+			m.blocks = append(m.blocks, make([]nodeInfo, 256))
+		}
+		m.free = m.blocks[m.used]
+		m.used++
+	}
+	in := &m.free[0]
+	*in = nodeInfo{}
+	m.free = m.free[1:]
+	return in
 }
 
 // fill measures n's subtree and returns n's info (nil for non-elements).
-func (st stats) fill(n *html.Node, depth int, inLink bool) *nodeInfo {
+func (m *measurer) fill(n *html.Node, depth int, inLink bool) *nodeInfo {
 	if n.Type != html.ElementNode && n.Type != html.DocumentNode {
 		return nil
 	}
-	in := &nodeInfo{}
-	st[n] = in
+	in := m.alloc()
+	m.st[n] = in
 	if depth > maxDepth || droppedTags[n.DataAtom] {
 		return in
 	}
@@ -56,7 +89,7 @@ func (st stats) fill(n *html.Node, depth int, inLink bool) *nodeInfo {
 			}
 			continue
 		}
-		ci := st.fill(c, depth+1, link)
+		ci := m.fill(c, depth+1, link)
 		if ci == nil {
 			continue
 		}
@@ -84,25 +117,43 @@ func (st stats) fill(n *html.Node, depth int, inLink bool) *nodeInfo {
 
 // weigh returns the weighted length of s and its count of clause marks.
 func weigh(s string) (length, commas int) {
-	for _, r := range s {
-		switch {
-		case r < 0x80:
-			if r > ' ' {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c > ' ' {
 				length++
 			}
-			if r == ',' {
+			if c == ',' {
 				commas++
 			}
+			i++
+			continue
+		}
+		r, n := decodeRune(s, i)
+		i += n
+		switch {
 		case isCJK(r):
 			length += 2
 		case r == '，' || r == '、' || r == '。' || r == '；':
 			commas++
 			length++
-		case !unicode.IsSpace(r):
+		case r > maxSpace || !unicode.IsSpace(r):
 			length++
 		}
 	}
 	return length, commas
+}
+
+// decodeRune is utf8.DecodeRuneInString(s[i:]) with the three-byte forms
+// of CJK text decoded inline: lead bytes E1-EC and EE-EF take any two
+// continuation bytes, so only those need checking.
+func decodeRune(s string, i int) (rune, int) {
+	if c := s[i]; c >= 0xE1 && c <= 0xEF && c != 0xED && i+2 < len(s) {
+		c1, c2 := s[i+1], s[i+2]
+		if c1&0xC0 == 0x80 && c2&0xC0 == 0x80 {
+			return rune(c&0x0F)<<12 | rune(c1&0x3F)<<6 | rune(c2&0x3F), 3
+		}
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }
 
 // isCJK reports whether r is a Han, kana or Hangul character.

@@ -71,6 +71,10 @@ var creditLabels = wordSet(
 // "| © Augusta National", "Bild: TebNad/Shutterstock.com".
 var creditPattern = regexp.MustCompile(`(?i)(©|\(c\)\s|(^|[\s(|/])(foto|fotos|bild|photo|photos|credit|image|picture|bildquelle|titelbild|beitragsbild|photograph|crédit|crédito|foto de|图片来源|图片|摄影)\s?[:：]|/摄\s*$)`)
 
+// creditNeedles are words every match of creditPattern holds.
+var creditNeedles = newNeedles("©", "(c)", "foto", "bild", "photo", "credit", "image",
+	"picture", "crédit", "图片", "摄影", "/摄")
+
 // maxCaption is the longest paragraph (in bytes) that may be taken for a
 // caption.
 const maxCaption = 300
@@ -79,6 +83,15 @@ const maxCaption = 300
 // page after its article: "Subscribe to our newsletter", "Follow us on
 // Twitter", "All rights reserved", "This entry was posted in ...".
 var trailerPattern = regexp.MustCompile(`(?i)\b(subscribe|subscription|newsletter|sign up|follow us|follow the|download the|our app|all rights reserved|alle rechte vorbehalten|copyright\s*(©|\(c\)|\d{4})|abonnieren|abonniere|unterstütze\w*|support (our|us)|donate|disclaimer|opinions expressed|meinung des autors|kommentarfunktion|wird geladen|lade weitere|zurück zu(r|m)? (übersicht\w*|startseite|liste\w*|allen)|already a subscriber|want more|scroll to read|lust auf mehr|this entry was posted|permalink|suscr[ií]bete|s[ií]guenos|apóyanos|abonnez|suivez-nous|zapraszamy|prawem autorskim|impressum|privacy policy)\b|版权所有|转载请注明|扫一扫|关注.{0,10}微信|微信公众号|下载.{0,8}客户端`)
+
+// trailerNeedles are words every match of trailerPattern holds.
+var trailerNeedles = newNeedles("subscri", "newsletter", "sign up", "follow ", "download the",
+	"our app", "all rights reserved", "alle rechte vorbehalten", "copyright", "abonniere",
+	"unterstütze", "support ", "donate", "disclaimer", "opinions expressed",
+	"meinung des autors", "kommentarfunktion", "wird geladen", "lade weitere", "zurück zu",
+	"want more", "scroll to read", "lust auf mehr", "this entry was posted", "permalink",
+	"suscr", "guenos", "apóyanos", "abonnez", "suivez-nous", "zapraszamy", "prawem autorskim",
+	"impressum", "privacy policy", "版权所有", "转载请注明", "扫一扫", "微信", "客户端")
 
 // maxTrailer is the longest paragraph (in bytes) that may be taken for
 // a closing call to action.
@@ -144,13 +157,13 @@ func dropCaptions(p string) string {
 
 // isCaption reports a short line with a picture credit.
 func isCaption(l string) bool {
-	return len(l) <= maxCaption && mayCredit(l) && creditPattern.MatchString(l)
+	return len(l) <= maxCaption && mayCredit(l) && creditNeedles.in(l) && creditPattern.MatchString(l)
 }
 
 // mayCredit is a cheap test for what creditPattern needs: a colon, a
 // copyright sign or a Chinese photo credit.
 func mayCredit(s string) bool {
-	return strings.ContainsAny(s, ":：©") || strings.Contains(s, "(c)") || strings.Contains(s, "(C)") || strings.Contains(s, "/摄")
+	return strings.IndexByte(s, ':') >= 0 || strings.Contains(s, "：") || strings.Contains(s, "©") || strings.Contains(s, "(c)") || strings.Contains(s, "(C)") || strings.Contains(s, "/摄")
 }
 
 // isStopHeading reports a short paragraph that is, or is labelled by, a
@@ -198,7 +211,7 @@ var widgetLabels = wordSet(
 
 // isTrailer reports a short closing call to action or legal line.
 func isTrailer(p string) bool {
-	return len(p) <= maxTrailer && trailerPattern.MatchString(p)
+	return len(p) <= maxTrailer && trailerNeedles.in(p) && trailerPattern.MatchString(p)
 }
 
 // isCredit reports a short "Foto: ..." or "© ..." line.
@@ -216,11 +229,20 @@ func isCredit(p string) bool {
 // leadLabel returns the normalised text before a colon near the start of
 // p ("Quelle: dpa" gives "quelle").
 func leadLabel(p string) (string, bool) {
-	i := strings.IndexAny(p, ":：")
+	i := colon(p)
 	if i <= 0 || i > 40 {
 		return "", false
 	}
 	return normLine(p[:i]), true
+}
+
+// colon is strings.IndexAny(p, ":：") without its per-rune search.
+func colon(p string) int {
+	i := strings.IndexByte(p, ':')
+	if j := strings.Index(p, "："); j >= 0 && (i < 0 || j < i) {
+		return j
+	}
+	return i
 }
 
 // normLine lower-cases a line, collapses its spaces and trims the

@@ -61,6 +61,11 @@ func trimHead(text, title, byline string) string {
 // post contains references to products from our advertisers".
 var disclosurePattern = regexp.MustCompile(`(?i)(^\W*(werbung|anzeige|advertisement|sponsored|publicidad)\s*([.:|*,-]|$)|affiliate[- ]?links?|affiliate partners?|our advertisers|we may (receive|earn)|independent review process|paid partnership|bezahlte partnerschaft|enthält werbung)`)
 
+// disclosureNeedles are words every match of disclosurePattern holds.
+var disclosureNeedles = newNeedles("werbung", "anzeige", "advertise", "sponsored", "publicidad",
+	"affiliate", "we may ", "independent review process", "paid partnership",
+	"bezahlte partnerschaft")
+
 // disclosureLook is how many leading paragraphs may be disclosures.
 const disclosureLook = 3
 
@@ -69,7 +74,7 @@ const disclosureLook = 3
 func dropDisclosures(paras []string) []string {
 	out := paras[:0:0]
 	for i, p := range paras {
-		if i < disclosureLook && len(paras) > 1 && len(p) <= maxTrailer && disclosurePattern.MatchString(p) {
+		if i < disclosureLook && len(paras) > 1 && len(p) <= maxTrailer && disclosureNeedles.in(p) && disclosurePattern.MatchString(p) {
 			continue
 		}
 		out = append(out, p)
@@ -190,4 +195,16 @@ func isFieldSep(r rune) bool { return r == '|' || r == '｜' || r == '·' }
 // any language ("2. Februar 2022", "16 marca 2021", "January 5, 2021").
 var datePattern = regexp.MustCompile(`\d{4}[-/.年]\d{1,2}|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{1,2}:\d{2}\b|\d{1,2}月\d{1,2}日|\b\d{1,2}\.?\s\pL{3,12}\.?,?\s\d{4}\b|\b\pL{3,12}\.?\s\d{1,2}(st|nd|rd|th)?,\s\d{4}\b`)
 
-func hasDate(s string) bool { return datePattern.MatchString(s) }
+// hasDate reports a match of datePattern, each of whose forms holds at
+// least two ASCII digits.
+func hasDate(s string) bool { return twoDigits(s) && datePattern.MatchString(s) }
+
+func twoDigits(s string) bool {
+	n := 0
+	for i := 0; i < len(s) && n < 2; i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			n++
+		}
+	}
+	return n >= 2
+}
