@@ -60,6 +60,7 @@ func FuzzHTML(f *testing.F) {
 		"<pre>  a\n\n  b</pre><br><hr>",
 		"\xff\xfe<\x00p\x00>\x00",
 		"<meta charset=gbk><p>\xd6\xd0\xce\xc4</p>",
+		"0<div ClAss=info>1</div>00", // a pruned block once glued "0" and "00" into "000"
 	} {
 		f.Add([]byte(s))
 	}

@@ -110,6 +110,9 @@ func (w *textWriter) render(n *html.Node, skip func(*html.Node) bool) {
 
 func (w *textWriter) node(n *html.Node, skip func(*html.Node) bool, depth int) {
 	if depth > maxDepth || (skip != nil && skip(n)) {
+		if n.Type == html.ElementNode {
+			w.brk(brkSpace) // the left-out element kept the words around it apart
+		}
 		return
 	}
 	switch n.Type {
