@@ -35,6 +35,11 @@ const pageColumns = `id, source_id, url, title, discovered_at, published_at, nex
 	last_class, last_reason, etag, last_modified, last_body_hash, gone_count, removed,
 	consecutive_failures, failing, backoff_until, failing_since`
 
+// pageByURL finds a page by its canonical URL or a URL it moved from; it
+// takes the URL twice.
+const pageByURL = `SELECT ` + pageColumns + ` FROM pages
+	WHERE url = ? OR id = (SELECT page_id FROM page_aliases WHERE url = ?) LIMIT 1`
+
 func scanPage(sc interface{ Scan(...any) error }) (Page, error) {
 	var p Page
 	err := sc.Scan(&p.ID, &p.SourceID, &p.URL, &p.Title, nullTime{&p.DiscoveredAt}, nullTime{&p.PublishedAt},
@@ -78,8 +83,7 @@ func (s *Store) Page(ctx context.Context, id int64) (Page, error) {
 
 // PageByURL finds a page by its canonical URL or by a URL it was moved from.
 func (s *Store) PageByURL(ctx context.Context, u string) (Page, error) {
-	p, err := scanPage(s.db.QueryRowContext(ctx, `SELECT `+pageColumns+` FROM pages
-		WHERE url = ? OR id = (SELECT page_id FROM page_aliases WHERE url = ?) LIMIT 1`, u, u))
+	p, err := scanPage(s.db.QueryRowContext(ctx, pageByURL, u, u))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Page{}, fmt.Errorf("page %s: %w", u, ErrNotFound)
 	}
@@ -118,8 +122,7 @@ func (t *Tx) EnsurePage(sourceID int64, u, title string, discovered, published, 
 	if err != nil {
 		return Page{}, false, fmt.Errorf("ensure page %s: %w", u, err)
 	}
-	p, err := scanPage(t.tx.QueryRowContext(t.ctx, `SELECT `+pageColumns+` FROM pages
-		WHERE url = ? OR id = (SELECT page_id FROM page_aliases WHERE url = ?) LIMIT 1`, u, u))
+	p, err := scanPage(t.tx.QueryRowContext(t.ctx, pageByURL, u, u))
 	if err != nil {
 		return Page{}, false, fmt.Errorf("read page %s: %w", u, err)
 	}
