@@ -46,6 +46,7 @@ type Daemon struct {
 	fetch   fetcher
 	after   func(Result)
 	sources []configured
+	owner   string // this process, in outbox claims
 
 	mu       sync.Mutex
 	inFlight map[string]bool // job keys queued or running
@@ -77,6 +78,7 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		inFlight: map[string]bool{},
 		jobs:     make(chan job, 4096),
 		poke:     make(chan struct{}, 1),
+		owner:    newOwner(),
 	}
 	if d.fetch == nil {
 		client := crawler.New(CrawlerOptions(o.Config, log))

@@ -2,12 +2,39 @@ package daemon
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
-	"math/rand/v2"
+	mrand "math/rand/v2"
+	"net/http"
+	"os"
+	"strconv"
 	"time"
 
+	"github.com/stet/stet/config"
 	"github.com/stet/stet/notify"
+	"github.com/stet/stet/storage"
 )
+
+// Outbox claims: a process leases up to claimBatch rows at a time, for long
+// enough to send each of them once at the webhook timeout. A process that
+// dies mid-batch leaves its rows to whoever claims them after the lease.
+const (
+	claimBatch = 16
+	claimSlack = 30 * time.Second
+)
+
+func claimLease() time.Duration { return claimBatch*notify.DefaultTimeout + claimSlack }
+
+// newOwner names this process in outbox claims: host, pid and a random
+// part, so that a restarted process with a reused pid is someone else.
+func newOwner() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	rand.Read(b[:])
+	return host + "/" + strconv.Itoa(os.Getpid()) + "/" + hex.EncodeToString(b[:])
+}
 
 func (d *Daemon) wakeDelivery() {
 	select {
@@ -34,53 +61,112 @@ func (d *Daemon) deliverLoop(ctx context.Context) {
 	}
 }
 
+// subscriber is one configured [[webhook]] entry ready to send.
+type subscriber struct {
+	name string // config.Webhook.Subscriber(): what outbox rows and logs name
+	hook *notify.Webhook
+}
+
+// subscribers maps every name an outbox row may carry to its entry: the
+// entry's own name, and the legacy name of rows queued by a stet that kept
+// webhook URLs (when exactly one entry has that URL).
+func (d *Daemon) subscribers() map[string]subscriber {
+	out := map[string]subscriber{}
+	legacy := map[string]int{}
+	for _, w := range d.cfg.Webhooks {
+		s := subscriber{name: subscriberOf(w), hook: d.webhookClient(w)}
+		out[s.name] = s
+		legacy[storage.LegacySubscriber(w.URL)]++
+	}
+	for _, w := range d.cfg.Webhooks {
+		if key := storage.LegacySubscriber(w.URL); legacy[key] == 1 {
+			out[key] = out[subscriberOf(w)]
+		}
+	}
+	return out
+}
+
+// webhookClient builds the sender of one entry; see Options.WebhookClient.
+func (d *Daemon) webhookClient(w config.Webhook) *notify.Webhook {
+	return &notify.Webhook{URL: w.URL, Secret: w.Secret, UserAgent: d.cfg.UserAgentString(), Client: d.hookClient(w)}
+}
+
 // DeliverDue sends every outbox row that is due and records the outcome:
 // delivered, or retried later with exponential backoff, or given up after
-// daemon.max_attempts. It returns how many were delivered.
+// daemon.max_attempts. Rows are claimed before they are sent, so processes
+// sharing the database never send one attempt twice. It returns how many
+// were delivered.
 func (d *Daemon) DeliverDue(ctx context.Context) (int, error) {
-	hooks := map[string]*notify.Webhook{}
-	for _, w := range d.cfg.Webhooks {
-		hooks[w.URL] = &notify.Webhook{URL: w.URL, Secret: w.Secret, UserAgent: d.cfg.UserAgentString()}
-	}
+	subs := d.subscribers()
 	sent := 0
 	for {
-		due, err := d.store.DueDeliveries(ctx, time.Now(), 64)
+		due, err := d.store.ClaimDeliveries(ctx, d.owner, time.Now(), claimLease(), claimBatch)
 		if err != nil || len(due) == 0 {
 			return sent, err
 		}
-		progress := false
-		for _, row := range due {
-			hook := hooks[row.WebhookURL]
-			if hook == nil {
-				d.log.Warn("webhook no longer configured; delivery dropped", "event_id", row.EventID, "webhook", row.WebhookURL)
-				if err := d.store.MarkFailed(ctx, row.ID, time.Time{}, "webhook no longer configured"); err != nil {
-					return sent, err
-				}
-				continue
-			}
-			err := hook.Send(ctx, row.EventType, row.EventID, row.Payload)
+		for i, row := range due {
+			ok, err := d.deliver(ctx, subs, row)
 			if ctx.Err() != nil {
-				return sent, nil // shutting down: the row stays due
+				d.release(due[i:])
+				return sent, nil // shutting down: unsent rows stay due
 			}
-			if err == nil {
-				if err := d.store.MarkDelivered(ctx, row.ID, time.Now()); err != nil {
-					return sent, err
-				}
-				sent++
-				progress = true
-				d.log.Info("webhook delivered", "event_id", row.EventID, "type", row.EventType, "webhook", row.WebhookURL)
-				continue
-			}
-			next := d.retryAt(row.Attempts+1, err)
-			d.log.Warn("webhook failed", "event_id", row.EventID, "webhook", row.WebhookURL, "attempt", row.Attempts+1,
-				"err", err, "next_attempt", next)
-			if err := d.store.MarkFailed(ctx, row.ID, next, err.Error()); err != nil {
+			if err != nil {
+				d.release(due[i+1:])
 				return sent, err
 			}
+			if ok {
+				sent++
+			}
 		}
-		if !progress {
-			return sent, nil
-		}
+	}
+}
+
+// deliver sends one claimed row and records the outcome.
+func (d *Daemon) deliver(ctx context.Context, subs map[string]subscriber, row storage.Delivery) (bool, error) {
+	sub, ok := subs[row.Subscriber]
+	log := d.log.With("event_id", row.EventID, "type", row.EventType, "webhook", row.Subscriber)
+	if !ok {
+		log.Warn("webhook no longer configured; delivery dropped")
+		return false, d.mark(d.store.MarkFailed(ctx, row.ID, d.owner, time.Time{}, "webhook no longer configured"), log)
+	}
+	log = log.With("webhook", sub.name)
+	err := sub.hook.Send(ctx, row.EventType, row.EventID, row.Payload)
+	if ctx.Err() != nil {
+		return false, nil
+	}
+	if err == nil {
+		log.Info("webhook delivered")
+		return true, d.mark(d.store.MarkDelivered(ctx, row.ID, d.owner, time.Now()), log)
+	}
+	next := d.retryAt(row.Attempts+1, err)
+	log.Warn("webhook failed", "attempt", row.Attempts+1, "err", err, "next_attempt", next)
+	return false, d.mark(d.store.MarkFailed(ctx, row.ID, d.owner, next, err.Error()), log)
+}
+
+// mark passes on a failure to record an outcome, except a lost claim: then
+// this process was too slow and the row's new owner decides.
+func (d *Daemon) mark(err error, log interface{ Warn(string, ...any) }) error {
+	if errors.Is(err, storage.ErrClaimLost) {
+		log.Warn("delivery claim lapsed before its outcome was recorded; the row stays with its new claimant")
+		return nil
+	}
+	return err
+}
+
+// release gives back claimed rows this process will not send now, so
+// another process need not wait for the lease to lapse.
+func (d *Daemon) release(rows []storage.Delivery) {
+	if len(rows) == 0 {
+		return
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.store.ReleaseDeliveries(ctx, d.owner, ids); err != nil {
+		d.log.Warn("release delivery claims", "err", err)
 	}
 }
 
@@ -91,9 +177,18 @@ func (d *Daemon) retryAt(attempts int, err error) time.Time {
 		return time.Time{}
 	}
 	wait := notify.Backoff(attempts, c.RetryBase.D(), c.RetryMax.D())
-	wait += time.Duration(rand.Int64N(int64(wait)/4 + 1)) // jitter spreads retries of many rows
+	wait += time.Duration(mrand.Int64N(int64(wait)/4 + 1)) // jitter spreads retries of many rows
 	if se, ok := errors.AsType[*notify.StatusError](err); ok && se.RetryAfter > wait {
 		wait = se.RetryAfter
 	}
 	return time.Now().Add(wait)
 }
+
+// subscriberOf names a [[webhook]] entry in outbox rows and logs.
+func subscriberOf(w config.Webhook) string {
+	sum := sha256.Sum256([]byte(w.URL + "\x00" + w.Secret))
+	return "webhook-" + hex.EncodeToString(sum[:6])
+}
+
+// hookClient is the HTTP client of one webhook entry.
+func (d *Daemon) hookClient(config.Webhook) *http.Client { return nil }

@@ -2,13 +2,16 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 )
 
 // migrations is append-only: PRAGMA user_version holds how many have been
 // applied, and each runs in its own transaction.
-var migrations = []string{
-	`CREATE TABLE sources (
+var migrations = []migration{
+	{sql: `CREATE TABLE sources (
 		id INTEGER PRIMARY KEY,
 		kind TEXT NOT NULL CHECK (kind IN ('feed', 'page', 'adhoc')),
 		name TEXT NOT NULL,
@@ -120,31 +123,93 @@ var migrations = []string{
 		last_error TEXT NOT NULL DEFAULT '',
 		UNIQUE (event_id, webhook_url)
 	);
-	CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;`,
+	CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;`},
 	// 2: when the current run of failures began, for source.* events.
-	`ALTER TABLE sources ADD COLUMN failing_since TEXT;
-	ALTER TABLE pages ADD COLUMN failing_since TEXT;`,
+	{sql: `ALTER TABLE sources ADD COLUMN failing_since TEXT;
+	ALTER TABLE pages ADD COLUMN failing_since TEXT;`},
+	// 3: the outbox names its subscriber, not the webhook URL (which can
+	// carry credentials), and rows are claimed with a lease before sending.
+	{fn: migrateDeliveriesToSubscribers},
 }
 
+// migration is one schema step: SQL, or Go for steps SQL cannot express.
+type migration struct {
+	sql string
+	fn  func(ctx context.Context, tx *sql.Tx) error
+}
+
+func (m migration) apply(ctx context.Context, tx *sql.Tx) error {
+	if m.fn != nil {
+		return m.fn(ctx, tx)
+	}
+	_, err := tx.ExecContext(ctx, m.sql)
+	return err
+}
+
+// migrate applies pending migrations one transaction each. The schema
+// version is read inside the IMMEDIATE transaction that applies the step,
+// so two processes opening a new database at once serialise: the second
+// finds the step done and moves on.
 func (s *Store) migrate(ctx context.Context) error {
 	var have int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	if have > len(migrations) {
-		return fmt.Errorf("schema version %d is newer than this stet (%d)", have, len(migrations))
+	if have == len(migrations) {
+		return nil // the common case, without taking the write lock
 	}
-	for v := have; v < len(migrations); v++ {
+	for {
+		done := false
 		err := s.Tx(ctx, func(tx *Tx) error {
-			if _, err := tx.tx.ExecContext(ctx, migrations[v]); err != nil {
-				return err
+			var have int
+			if err := tx.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+				return fmt.Errorf("read schema version: %w", err)
 			}
-			_, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1))
+			if have > len(migrations) {
+				return fmt.Errorf("schema version %d is newer than this stet (%d)", have, len(migrations))
+			}
+			if have == len(migrations) {
+				done = true
+				return nil
+			}
+			if err := migrations[have].apply(ctx, tx.tx); err != nil {
+				return fmt.Errorf("migrate to schema version %d: %w", have+1, err)
+			}
+			_, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", have+1))
 			return err
 		})
-		if err != nil {
-			return fmt.Errorf("migrate to schema version %d: %w", v+1, err)
+		if err != nil || done {
+			return err
 		}
 	}
-	return nil
+}
+
+// retryBusy runs fn until it returns something other than SQLITE_BUSY or
+// SQLITE_LOCKED, for at most limit.
+func retryBusy(ctx context.Context, limit time.Duration, fn func() error) error {
+	deadline := time.Now().Add(limit)
+	wait := 5 * time.Millisecond
+	for {
+		err := fn()
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked" or "table is
+// locked" (primary codes 5 and 6, with any extended code).
+func isBusy(err error) bool {
+	var ce interface{ Code() int }
+	if errors.As(err, &ce) {
+		c := ce.Code() & 0xff
+		return c == 5 || c == 6
+	}
+	return false
 }

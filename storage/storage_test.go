@@ -76,7 +76,7 @@ func TestRoundTripSurvivesReopen(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return tx.InsertDelivery(storage.Delivery{EventID: "chg-1", EventType: "change.changed", WebhookURL: "http://hook.test", Payload: []byte(`{"id":"x"}`), CreatedAt: t0, NextAttemptAt: t0})
+		return tx.InsertDelivery(storage.Delivery{EventID: "chg-1", EventType: "change.changed", Subscriber: "desk", Payload: []byte(`{"id":"x"}`), CreatedAt: t0, NextAttemptAt: t0})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +219,7 @@ func TestDuePagesAndDeliveriesFollowTime(t *testing.T) {
 		t.Errorf("page with no next check is still due")
 	}
 
-	d := storage.Delivery{EventID: "e1", EventType: "change.changed", WebhookURL: "http://h", Payload: []byte("{}"), CreatedAt: t0, NextAttemptAt: t0}
+	d := storage.Delivery{EventID: "e1", EventType: "change.changed", Subscriber: "desk", Payload: []byte("{}"), CreatedAt: t0, NextAttemptAt: t0}
 	if err := s.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.InsertDelivery(d); err != nil {
 			return err
@@ -232,7 +232,10 @@ func TestDuePagesAndDeliveriesFollowTime(t *testing.T) {
 	if len(due) != 1 {
 		t.Fatalf("due deliveries = %d, want 1 (duplicate must be ignored)", len(due))
 	}
-	if err := s.MarkFailed(ctx, due[0].ID, t0.Add(time.Minute), "status 500"); err != nil {
+	if due, err := s.ClaimDeliveries(ctx, "p1", t0, time.Minute, 10); err != nil || len(due) != 1 {
+		t.Fatalf("ClaimDeliveries = %d rows, %v; want 1", len(due), err)
+	}
+	if err := s.MarkFailed(ctx, due[0].ID, "p1", t0.Add(time.Minute), "status 500"); err != nil {
 		t.Fatal(err)
 	}
 	if due, _ := s.DueDeliveries(ctx, t0, 10); len(due) != 0 {
@@ -242,7 +245,10 @@ func TestDuePagesAndDeliveriesFollowTime(t *testing.T) {
 	if len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "status 500" {
 		t.Fatalf("retry row = %+v", due)
 	}
-	if err := s.MarkDelivered(ctx, due[0].ID, t0.Add(time.Minute)); err != nil {
+	if due, err := s.ClaimDeliveries(ctx, "p1", t0.Add(time.Minute), time.Minute, 10); err != nil || len(due) != 1 {
+		t.Fatalf("ClaimDeliveries = %d rows, %v; want 1", len(due), err)
+	}
+	if err := s.MarkDelivered(ctx, due[0].ID, "p1", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	st, _ := s.Stats(ctx)
