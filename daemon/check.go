@@ -124,7 +124,8 @@ func (d *Daemon) record(ctx context.Context, pageID int64, resp *crawler.Respons
 		if errors.Is(err, errStale) {
 			return c.res, err
 		}
-		return c.res, fmt.Errorf("store check of %s: %w", p.URL, err)
+		err = fmt.Errorf("store check of %s: %w", p.URL, err)
+		return c.res.uncommitted(err), err
 	}
 	c.log()
 	return c.res, nil

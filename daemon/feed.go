@@ -45,7 +45,8 @@ func (d *Daemon) crawlFeed(ctx context.Context, sourceID int64) (Result, error) 
 	f.read(ferr)
 	f.judge()
 	if err := f.commit(ctx); err != nil {
-		return f.res, fmt.Errorf("store feed %s: %w", src.URL, err)
+		err = fmt.Errorf("store feed %s: %w", src.URL, err)
+		return f.res.uncommitted(err), err
 	}
 	f.log(ctx)
 	return f.res, nil

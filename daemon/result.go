@@ -36,3 +36,12 @@ type Result struct {
 	Article   *extract.Article
 	Err       error // fetch or extraction error, if any
 }
+
+// uncommitted is the result of a check whose transaction failed: nothing
+// it found was stored, so it reports an error with the reason, never the
+// version or change it would have written.
+func (r Result) uncommitted(err error) Result {
+	r.Status, r.Reason, r.Err = StatusError, err.Error(), err
+	r.VersionID, r.ChangeID, r.Diff, r.Summary, r.NewPages = 0, 0, "", "", 0
+	return r
+}
