@@ -1,7 +1,10 @@
 package config
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -14,26 +17,35 @@ type keySpan struct {
 	start, end int           // byte offsets of the whole key = value, or of a header's key
 	at         int           // byte offset errors point at: the value, or the header's line
 	kind       unstable.Kind // of the value; Invalid for headers
+	top        bool          // a header or a key = value of a table, not nested in a value
 }
 
 // keyIndex maps indexed key paths to document positions. It lets errors
 // found after decoding (duplicates, bad selectors) point at a line, and
 // turns the decoder's unindexed key ("feed.url") into "feed[2].url".
+//
+// Building it is linear in the size of the document, and every lookup is a
+// map access or a binary search, so a file of 100,000 sources loads in
+// linear time however many of its keys an error names.
 type keyIndex struct {
-	doc   []byte
-	spans []keySpan
+	doc        []byte
+	spans      []keySpan      // in document order of their start
+	first      map[string]int // path -> index in spans of its first span
+	lineStarts []int          // byte offset of the start of each line
 }
 
 // indexKeys walks the document's expressions. It stops quietly at a syntax
 // error: the decoder reports that one itself.
 func indexKeys(doc []byte) *keyIndex {
-	ix := &keyIndex{doc: doc}
+	ix := &keyIndex{doc: doc, lineStarts: lineStarts(doc)}
+	ix.spans = make([]keySpan, 0, len(ix.lineStarts)) // about one key per line
 	var p unstable.Parser
 	p.Reset(doc)
 	counts := map[string]int{} // array-table path -> entries seen
 	table := ""
 	for p.NextExpression() {
 		e := p.Expression()
+		n := len(ix.spans)
 		switch e.Kind {
 		case unstable.Table, unstable.ArrayTable:
 			table = tablePath(e, counts)
@@ -41,13 +53,31 @@ func indexKeys(doc []byte) *keyIndex {
 			if first.Next() {
 				r := first.Node().Raw
 				start, end := int(r.Offset), int(r.Offset+r.Length)
-				ix.spans = append(ix.spans, keySpan{path: table, start: start, end: end, at: ix.lineStart(start)})
+				ix.spans = append(ix.spans, keySpan{path: table, start: start, end: end, at: ix.lineStart(start), top: true})
 			}
 		case unstable.KeyValue:
 			ix.addKeyValue(table, e)
+			ix.spans[n].top = true
+		}
+	}
+	ix.first = make(map[string]int, len(ix.spans))
+	for i, s := range ix.spans {
+		if _, ok := ix.first[s.path]; !ok {
+			ix.first[s.path] = i
 		}
 	}
 	return ix
+}
+
+// lineStarts returns the byte offset at which each line of doc starts.
+func lineStarts(doc []byte) []int {
+	starts := make([]int, 1, bytes.Count(doc, []byte{'\n'})+1)
+	for i, b := range doc {
+		if b == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
 }
 
 // tablePath resolves a header to its indexed path: a part naming an array
@@ -113,22 +143,30 @@ func (ix *keyIndex) addValue(path string, v *unstable.Node) {
 
 // lineStart returns the offset of the first non-blank byte on off's line.
 func (ix *keyIndex) lineStart(off int) int {
-	start := strings.LastIndexByte(string(ix.doc[:off]), '\n') + 1
+	start := ix.lineStarts[ix.line(off)]
 	for start < off && (ix.doc[start] == ' ' || ix.doc[start] == '\t') {
 		start++
 	}
 	return start
 }
 
+// line returns the 0-based line holding the byte offset off.
+func (ix *keyIndex) line(off int) int {
+	i, found := slices.BinarySearch(ix.lineStarts, off)
+	if !found {
+		i--
+	}
+	return i
+}
+
 // find returns the line and column of the first span indexed as path.
 func (ix *keyIndex) find(path string) (line, col int, ok bool) {
-	for _, s := range ix.spans {
-		if s.path == path {
-			line, col = ix.position(s.at)
-			return line, col, true
-		}
+	i, ok := ix.first[path]
+	if !ok {
+		return 0, 0, false
 	}
-	return 0, 0, false
+	line, col = ix.position(ix.spans[i].at)
+	return line, col, true
 }
 
 // findNearest is find for path or, when path is absent (a missing required
@@ -151,40 +189,45 @@ func (ix *keyIndex) findNearest(path string) (line, col int) {
 // given position whose unindexed form is plain or lies under plain, or ""
 // when none does. The decoder names "recheck.steps" for an error inside
 // steps[1].every; the index knows better.
+//
+// Spans nest properly and are kept in order of their start, so the
+// innermost span holding off is the one with the latest start at or before
+// off that also ends at or after it: the search walks back from there, and
+// stops at the first top-level span, since no earlier span can hold off.
 func (ix *keyIndex) pathAt(line, col int, plain string) string {
 	off := ix.offset(line, col)
-	best := keySpan{start: -1}
-	for _, s := range ix.spans {
-		if u := unindex(s.path); off < s.start || off > s.end || (u != plain && !strings.HasPrefix(u, plain+".")) {
-			continue
+	if off < 0 {
+		return ""
+	}
+	i, _ := slices.BinarySearchFunc(ix.spans, off+1, func(s keySpan, t int) int { return cmp.Compare(s.start, t) })
+	for i--; i >= 0; i-- {
+		s := ix.spans[i]
+		if off <= s.end {
+			if u := unindex(s.path); u == plain || strings.HasPrefix(u, plain+".") {
+				return s.path
+			}
 		}
-		if best.start < 0 || s.end-s.start < best.end-best.start {
-			best = s
+		if s.top {
+			break
 		}
 	}
-	return best.path
+	return ""
 }
 
 // position converts a byte offset to a 1-based line and column.
 func (ix *keyIndex) position(off int) (line, col int) {
-	before := ix.doc[:off]
-	line = strings.Count(string(before), "\n") + 1
-	return line, off - (strings.LastIndexByte(string(before), '\n') + 1) + 1
+	i := ix.line(off)
+	return i + 1, off - ix.lineStarts[i] + 1
 }
 
-// offset converts a 1-based line and column to a byte offset.
+// offset converts a 1-based line and column to a byte offset, or -1 when
+// the line is not in the document.
 func (ix *keyIndex) offset(line, col int) int {
-	starts := []int{0}
-	for i, b := range ix.doc {
-		if b == '\n' {
-			starts = append(starts, i+1)
-		}
-	}
 	i := line - 1
-	if i < 0 || i >= len(starts) {
+	if i < 0 || i >= len(ix.lineStarts) {
 		return -1
 	}
-	return starts[i] + col - 1
+	return ix.lineStarts[i] + col - 1
 }
 
 // unindex drops "[n]" parts: "feed[2].url" -> "feed.url".
