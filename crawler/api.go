@@ -22,13 +22,19 @@ const (
 	ClassTooLarge    Class = "too_large" // body cap hit (after decompression)
 )
 
+// MaxBodyLimit caps Options.MaxBodyBytes: a larger setting is clamped to it,
+// so the memory one fetch can take is bounded whatever the configuration
+// says. Reading a body of n bytes allocates about 2n; a body found too large
+// is dropped after MaxBodyLimit+1 bytes.
+const MaxBodyLimit = 64 << 20
+
 // Options configures a Client. The zero value of each field means its default.
 type Options struct {
 	UserAgent          string        // "" means "stet (+https://github.com/stet/stet)"
 	Timeout            time.Duration // total per fetch incl. body read; 0 means 30s
 	ConnectTimeout     time.Duration // 0 means 10s
 	HeaderTimeout      time.Duration // 0 means 15s
-	MaxBodyBytes       int64         // decompressed; 0 means 10 MiB
+	MaxBodyBytes       int64         // decompressed; 0 means 10 MiB; above MaxBodyLimit means MaxBodyLimit
 	MaxRedirects       int           // 0 means 10
 	PerHostInterval    time.Duration // minimum gap between request starts to one host; 0 means none
 	PerHostConcurrency int           // 0 means 2

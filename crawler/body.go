@@ -2,7 +2,6 @@ package crawler
 
 import (
 	"bufio"
-	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
@@ -76,18 +75,80 @@ func readBody(res *http.Response, limit int64) ([]byte, error) {
 			return nil, err
 		}
 	}
-	var buf bytes.Buffer
-	if res.ContentLength > 0 && len(encs) == 0 {
-		buf.Grow(int(res.ContentLength))
+	hint := int64(0)
+	if len(encs) == 0 {
+		hint = res.ContentLength
 	}
-	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	switch {
-	case n > limit || errors.Is(err, errRawTooLarge):
+	body, err := readLimited(r, limit, hint)
+	if errors.Is(err, errRawTooLarge) {
 		return nil, ErrTooLarge
-	case err != nil:
-		return nil, err
 	}
-	return buf.Bytes(), nil
+	return body, err
+}
+
+// Chunk sizes of readLimited.
+const (
+	firstChunk = 16 << 10
+	maxChunk   = 4 << 20
+)
+
+// readLimited reads r to EOF, or fails with ErrTooLarge once more than limit
+// bytes have come. hint, a declared length (0 or less if unknown), sizes the
+// first read so a body of known length is read in place.
+//
+// It reads into chunks that double from 16 KiB to 4 MiB and joins them once
+// at the end, so n bytes cost about 2n of allocation and the result holds
+// exactly n, whatever the stream does. bytes.Buffer doubles a single slice:
+// up to 4n allocated, and up to 2n kept alive with the result.
+func readLimited(r io.Reader, limit, hint int64) ([]byte, error) {
+	var chunks [][]byte
+	var total int64
+	size := int64(firstChunk)
+	if hint > 0 {
+		size = hint + 1 // room to see EOF without a second chunk
+	}
+	for {
+		c, err := fill(r, make([]byte, 0, min(size, limit+1-total)))
+		total += int64(len(c))
+		chunks = append(chunks, c)
+		switch {
+		case total > limit:
+			return nil, ErrTooLarge
+		case err == io.EOF:
+			return join(chunks, total, hint), nil
+		case err != nil:
+			return nil, err
+		}
+		size = min(2*int64(cap(c)), maxChunk)
+	}
+}
+
+// fill reads into c until it is full or r fails; io.EOF is returned as is.
+func fill(r io.Reader, c []byte) ([]byte, error) {
+	for len(c) < cap(c) {
+		n, err := r.Read(c[len(c):cap(c)])
+		c = c[:len(c)+n]
+		if err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// join returns the chunks as one slice of exactly total bytes (nil if
+// empty). A lone chunk sized by the hint is returned as it is.
+func join(chunks [][]byte, total, hint int64) []byte {
+	switch {
+	case total == 0:
+		return nil
+	case len(chunks) == 1 && hint > 0:
+		return chunks[0]
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out
 }
 
 // encodings splits a Content-Encoding header, dropping identity.

@@ -53,7 +53,7 @@ func (o Options) withDefaults() Options {
 	o.Timeout = orDefault(o.Timeout, 30*time.Second)
 	o.ConnectTimeout = orDefault(o.ConnectTimeout, 10*time.Second)
 	o.HeaderTimeout = orDefault(o.HeaderTimeout, 15*time.Second)
-	o.MaxBodyBytes = orDefault(o.MaxBodyBytes, 10<<20)
+	o.MaxBodyBytes = min(orDefault(o.MaxBodyBytes, 10<<20), MaxBodyLimit)
 	o.MaxRedirects = orDefault(o.MaxRedirects, 10)
 	o.PerHostInterval = max(o.PerHostInterval, 0)
 	o.PerHostConcurrency = orDefault(o.PerHostConcurrency, 2)

@@ -8,8 +8,10 @@ import (
 	"compress/zlib"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -177,4 +179,33 @@ func TestCallerCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || resp.Class != crawler.ClassError {
 		t.Errorf("err, class = %v, %q; want context.Canceled, error", err, resp.Class)
 	}
+}
+
+// TestGzipBombMemory: whatever MaxBodyBytes says, a fetch never holds more
+// than MaxBodyLimit of body. 200 MiB of zeros behind gzip (200 members of
+// 1 MiB each, which a gzip reader joins into one stream), fetched with a
+// 1 GiB setting, is too_large after allocating a small multiple of the
+// limit; a doubling buffer would take about four times what it read.
+func TestGzipBombMemory(t *testing.T) {
+	member := compress(t, "gzip", make([]byte, 1<<20))
+	ts, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		for range 200 {
+			if _, err := w.Write(member); err != nil {
+				return // the client hung up, as it should
+			}
+		}
+	})
+	c := newClient(t, crawler.Options{MaxBodyBytes: 1 << 30})
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	resp, err := fetch(t, c, ts.URL)
+	runtime.ReadMemStats(&after)
+	wantFailure(t, resp, err, crawler.ClassTooLarge, fmt.Sprintf("body larger than %d bytes", crawler.MaxBodyLimit), crawler.ErrTooLarge)
+	got, bound := after.TotalAlloc-before.TotalAlloc, uint64(3*crawler.MaxBodyLimit)
+	if got > bound {
+		t.Errorf("fetching a gzip bomb allocated %d MiB, want at most %d MiB", got>>20, bound>>20)
+	}
+	t.Logf("allocated %d MiB", got>>20)
 }
