@@ -79,6 +79,38 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// TestByteOrderMark checks that a file starting with a UTF-8 byte order mark
+// loads, and that positions on its first line ignore the invisible mark.
+func TestByteOrderMark(t *testing.T) {
+	const bom = "\uFEFF"
+	cfg, err := config.Parse(strings.NewReader(bom+"[storage]\npath = 'x.db'\n"), "config.toml")
+	if err != nil {
+		t.Fatalf("Parse(BOM + valid config) = %v", err)
+	}
+	if got, want := cfg.Storage.Path, "x.db"; got != want {
+		t.Errorf("storage.path = %q, want %q", got, want)
+	}
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"error on the first line", bom + "workers = 1\n", "config.toml:1:1: workers: unknown key"},
+		{"value error on the first line", bom + "fetch.timeout = '0s'\n", "config.toml:1:17: fetch.timeout: must be above 0, got 0s"},
+		{"error on a later line", bom + "[daemon]\nworkers = 65\n", "config.toml:2:11: daemon.workers: 65 is out of range 1..64"},
+		{"syntax error", bom + "[fetch\n", "config.toml:1:7: expected ']' to close table name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Parse(strings.NewReader(tt.doc), "config.toml")
+			if err == nil {
+				t.Fatalf("Parse succeeded, want error %q", tt.want)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error\n got: %s\nwant: %s", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestParseReportsEveryProblem(t *testing.T) {
 	doc := "[daemon]\nworkers = 0\nmax_attempts = 0\n[[webhook]]\nurl = 'hooks.example'\n"
 	_, err := config.Parse(strings.NewReader(doc), "c.toml")

@@ -41,6 +41,9 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying reason.
 func (e *Error) Unwrap() error { return e.Err }
 
+// byteOrderMark is U+FEFF encoded in UTF-8.
+const byteOrderMark = "\uFEFF"
+
 // Load reads and validates the configuration file at path. A relative
 // storage path is taken relative to the file's folder.
 func Load(path string) (*Config, error) {
@@ -67,6 +70,10 @@ func Parse(r io.Reader, name string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", name, err)
 	}
+	// Editors on Windows start UTF-8 files with a byte order mark, which
+	// TOML does not allow. It is invisible, so columns on the first line
+	// are counted after it.
+	doc = bytes.TrimPrefix(doc, []byte(byteOrderMark))
 	ix := indexKeys(doc)
 	if err := bareDurations(ix, name); err != nil {
 		return nil, err
