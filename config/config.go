@@ -114,7 +114,12 @@ type Site struct {
 	Remove []string `toml:"remove"` // CSS selectors dropped before extraction
 }
 
-// Schedule is a cron spec ("*/5 * * * *", "@every 10m", "@hourly") parsed by robfig/cron/v3.
+// Schedule is a cron spec ("*/5 * * * *", "@every 10m", "@hourly") parsed by
+// robfig/cron/v3, optionally after a "CRON_TZ=Zone " prefix. A valid schedule
+// runs: "@every" takes a whole number of seconds no shorter than
+// MinScheduleInterval (1s), and a spec that never fires, such as
+// "0 0 30 2 *", is rejected. February 29 ("0 0 29 2 *") fires in leap years
+// and is valid.
 type Schedule struct {
 	Spec string
 	cron.Schedule

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/stet/stet/config"
 )
 
@@ -24,6 +26,18 @@ func TestParseErrors(t *testing.T) {
 			"config.toml:5:1: feed[1].nmae: unknown key"},
 		{"bad cron spec", "[[feed]]\nurl = 'https://a.example/'\n[[feed]]\nurl = 'https://b.example/'\nschedule = '61 * * * *'\n",
 			`config.toml:5:12: feed[1].schedule: invalid cron schedule "61 * * * *": end of range (61) above maximum (59): 61`},
+		{"zero @every", "[[feed]]\nurl = 'https://a.example/'\nschedule = '@every 0s'\n",
+			`config.toml:3:12: feed[0].schedule: invalid cron schedule "@every 0s": interval 0s is below the minimum of 1s`},
+		{"negative @every", "[[page]]\nurl = 'https://a.example/'\nschedule = '@every -1m'\n",
+			`config.toml:3:12: page[0].schedule: invalid cron schedule "@every -1m": interval -1m0s is below the minimum of 1s`},
+		{"@every below a second", "[[feed]]\nurl = 'https://a.example/'\nschedule = '@every 1ns'\n",
+			`config.toml:3:12: feed[0].schedule: invalid cron schedule "@every 1ns": interval 1ns is below the minimum of 1s`},
+		{"@every with a fraction of a second", "[[feed]]\nurl = 'https://a.example/'\nschedule = '@every 1500ms'\n",
+			`config.toml:3:12: feed[0].schedule: invalid cron schedule "@every 1500ms": interval 1.5s is not a whole number of seconds`},
+		{"schedule that never runs", "[[feed]]\nurl = 'https://a.example/'\n[[page]]\nurl = 'https://b.example/'\nschedule = '0 0 30 2 *'\n",
+			`config.toml:5:12: page[0].schedule: invalid cron schedule "0 0 30 2 *": never runs`},
+		{"zoned schedule that never runs", "[[feed]]\nurl = 'https://a.example/'\nschedule = 'CRON_TZ=UTC 0 0 31 4,6,9,11 *'\n",
+			`config.toml:3:12: feed[0].schedule: invalid cron schedule "CRON_TZ=UTC 0 0 31 4,6,9,11 *": never runs`},
 		{"bad duration", "[fetch]\ntimeout = '5x'\n",
 			`config.toml:2:11: fetch.timeout: invalid duration "5x": use a number with a unit: ms, s, m, h or d`},
 		{"duration without unit", "[daemon]\ntick = 5\n",
@@ -270,5 +284,33 @@ func TestValidate(t *testing.T) {
 	want := "config: feed[1].url: duplicate of feed[0].url"
 	if err := cfg.Validate(); err == nil || err.Error() != want {
 		t.Errorf("Validate() = %v, want %s", err, want)
+	}
+}
+
+// TestValidateSchedules checks schedules built in code, which bypass
+// ParseSchedule.
+func TestValidateSchedules(t *testing.T) {
+	never, err := cron.ParseStandard("0 0 30 2 *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		sched config.Schedule
+		want  string
+	}{
+		{"zero delay", config.Schedule{Spec: "fast", Schedule: cron.ConstantDelaySchedule{}},
+			`config: page[0].schedule: invalid cron schedule "fast": interval 0s is below the minimum of 1s`},
+		{"never", config.Schedule{Spec: "0 0 30 2 *", Schedule: never},
+			`config: page[0].schedule: invalid cron schedule "0 0 30 2 *": never runs`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config.Default()
+			cfg.Pages = []config.Page{{URL: "https://a.example/", Schedule: tt.sched}}
+			if err := cfg.Validate(); err == nil || err.Error() != tt.want {
+				t.Errorf("Validate() = %v, want %s", err, tt.want)
+			}
+		})
 	}
 }

@@ -126,9 +126,22 @@ func (c *Config) validateSources(p *problems) {
 	}
 	for i, f := range c.Feeds {
 		check(fmt.Sprintf("feed[%d].url", i), f.URL)
+		schedule(p, fmt.Sprintf("feed[%d].schedule", i), f.Schedule)
 	}
 	for i, pg := range c.Pages {
 		check(fmt.Sprintf("page[%d].url", i), pg.URL)
+		schedule(p, fmt.Sprintf("page[%d].schedule", i), pg.Schedule)
+	}
+}
+
+// schedule checks a schedule set in code; one decoded from a file was
+// checked by ParseSchedule already. An unset one gets its default in Parse.
+func schedule(p *problems, key string, s Schedule) {
+	if s.IsZero() {
+		return
+	}
+	if err := checkSchedule(s.Schedule); err != nil {
+		p.add(key, "invalid cron schedule %q: %w", s.Spec, err)
 	}
 }
 

@@ -6,40 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/robfig/cron/v3"
 )
 
 const day = 24 * time.Hour
-
-// ParseSchedule parses a standard 5-field cron spec or a descriptor such as
-// "@hourly" or "@every 10m".
-func ParseSchedule(spec string) (Schedule, error) {
-	sched, err := cron.ParseStandard(spec)
-	if err != nil {
-		return Schedule{}, fmt.Errorf("invalid cron schedule %q: %w", spec, err)
-	}
-	return Schedule{Spec: spec, Schedule: sched}, nil
-}
-
-// UnmarshalText parses a cron spec, so a bad one is reported with its position.
-func (s *Schedule) UnmarshalText(b []byte) error {
-	parsed, err := ParseSchedule(string(b))
-	if err != nil {
-		return err
-	}
-	*s = parsed
-	return nil
-}
-
-// MarshalText returns the spec as written.
-func (s Schedule) MarshalText() ([]byte, error) { return []byte(s.Spec), nil }
-
-// String returns the spec as written.
-func (s Schedule) String() string { return s.Spec }
-
-// IsZero reports whether no schedule was set.
-func (s Schedule) IsZero() bool { return s.Schedule == nil }
 
 // ParseDuration parses a Go duration ("90s", "1h30m") that may start with a
 // number of days ("30d", "1d12h", "1.5d").

@@ -121,7 +121,18 @@ func TestSchedule(t *testing.T) {
 	}{
 		{"*/5 * * * *", true},
 		{"@every 10m", true},
+		{"@every 1s", true}, // the minimum, which the demo uses
 		{"@hourly", true},
+		{"0 0 29 2 *", true},  // fires in leap years
+		{"0 0 31 * *", true},  // fires in the months that have a 31st
+		{"0 0 30 2 1", true},  // day of month and day of week are ORed: every Monday in February
+		{"@every 0s", false},  // robfig/cron would run it every second
+		{"@every -1m", false}, // likewise
+		{"@every 1ns", false},
+		{"@every 2.5s", false}, // robfig/cron would round it down to 2s
+		{"0 0 30 2 *", false},  // never runs
+		{"0 0 31 4,6,9,11 *", false},
+		{"CRON_TZ=UTC @every 0s", false},
 		{"61 * * * *", false},
 		{"* * * *", false},
 		{"", false},
