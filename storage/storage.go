@@ -11,14 +11,31 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
+	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+	"modernc.org/sqlite" // also registers the "sqlite" driver (pure Go, no cgo)
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrNotFound is returned when a looked-up row does not exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrDamaged is wrapped by the error Open and OpenReadOnly return when the
+// file fails SQLite's quick check or is not an SQLite database at all.
+var ErrDamaged = errors.New("database is damaged")
+
+// ErrNeedsMigration is wrapped by the error OpenReadOnly returns for a
+// database whose schema is older than this build's: only Open migrates.
+var ErrNeedsMigration = errors.New("database needs migrating")
+
+// quickCheckTimeout bounds the quick check Open and OpenReadOnly run. A check
+// still running then is abandoned, not failed: a database that large takes
+// that long to read, which is no sign of damage.
+const quickCheckTimeout = 30 * time.Second
 
 // Store is an open stet database. It is safe for concurrent use.
 type Store struct {
@@ -26,9 +43,14 @@ type Store struct {
 	path string
 }
 
-// Open opens (creating if needed) the database at path, checks that WAL mode
-// took and applies pending migrations.
+// Open opens the database at path, creating it (mode 0600, and SQLite gives
+// its -wal and -shm files the same mode) if it does not exist. It checks that
+// WAL mode took, runs SQLite's quick check (an error wrapping ErrDamaged
+// names the first problem) and applies pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("create database %s: %w", path, err)
+	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -37,27 +59,85 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// stet writes a few transactions a second at most, so the fsync is cheap.
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	s, err := openDSN(path, q)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, err
 	}
-	s := &Store{db: db, path: path}
 	if err := s.init(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		s.db.Close()
+		return nil, s.openError(err)
 	}
 	return s, nil
 }
 
-// init checks the journal mode and migrates, retrying while another
-// process holds the lock: turning a new file into WAL takes an exclusive
-// lock that SQLite does not wait for, so processes opening a new database
-// at once would otherwise see SQLITE_BUSY.
-func (s *Store) init(ctx context.Context) error {
-	return retryBusy(ctx, 10*time.Second, func() error { return s.initOnce(ctx) })
+// OpenReadOnly opens the existing database at path for reading. It never
+// creates the file (a missing one is an error wrapping fs.ErrNotExist) and
+// never migrates (an older schema is an error wrapping ErrNeedsMigration);
+// it runs the same quick check as Open. In a folder it may not write to, a
+// database without a -wal file is opened as immutable, since SQLite could
+// not create the -shm file it otherwise needs; in a writable folder SQLite
+// may leave empty -wal and -shm files behind, as any reader does.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, notExistError{path}
+		}
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	s, err := openReadOnly(ctx, path, false)
+	if sqliteCode(err) == sqlite3.SQLITE_READONLY_DIRECTORY && !exists(path+"-wal") {
+		// No -wal: everything committed is in the main file, and the
+		// folder is not ours to write, so nobody we could race is writing.
+		s, err = openReadOnly(ctx, path, true)
+	}
+	return s, err
 }
 
-func (s *Store) initOnce(ctx context.Context) error {
+func openReadOnly(ctx context.Context, path string, immutable bool) (*Store, error) {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	if immutable {
+		q.Set("immutable", "1")
+	}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	s, err := openDSN(path, q)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.initReadOnly(ctx); err != nil {
+		s.db.Close()
+		return nil, s.openError(err)
+	}
+	return s, nil
+}
+
+// openDSN prepares (but does not yet touch) the database at path. The path
+// is escaped, so a "?" or "#" in it is part of the file name.
+func openDSN(path string, q url.Values) (*Store, error) {
+	name := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	db, err := sql.Open("sqlite", "file:"+name+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// createPrivate creates an empty file at path, readable by its owner only,
+// unless something is there already. SQLite takes an empty file for an
+// empty database, and creates -wal and -shm files with the main file's mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func (s *Store) init(ctx context.Context) error {
 	var mode string
 	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		return fmt.Errorf("read journal mode: %w", err)
@@ -65,8 +145,120 @@ func (s *Store) initOnce(ctx context.Context) error {
 	if mode != "wal" {
 		return fmt.Errorf("journal mode is %q, want wal", mode)
 	}
+	if err := s.quickCheck(ctx); err != nil {
+		return err
+	}
 	return s.migrate(ctx)
 }
+
+func (s *Store) initReadOnly(ctx context.Context) error {
+	var have int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if err := s.quickCheck(ctx); err != nil {
+		return err
+	}
+	switch want := len(migrations); {
+	case have < want:
+		return fmt.Errorf("schema version %d is older than this stet's (%d): %w: "+
+			"run \"stet run\" or \"stet check\" once with write access", have, want, ErrNeedsMigration)
+	case have > want:
+		return fmt.Errorf("schema version %d is newer than this stet (%d)", have, want)
+	}
+	return nil
+}
+
+// quickCheck runs PRAGMA quick_check, giving up (without error) after
+// quickCheckTimeout: the driver interrupts SQLite when the context ends.
+func (s *Store) quickCheck(ctx context.Context) error {
+	checkCtx, cancel := context.WithTimeout(ctx, quickCheckTimeout)
+	defer cancel()
+	var res string
+	err := s.db.QueryRowContext(checkCtx, "PRAGMA quick_check(1)").Scan(&res)
+	switch {
+	case err != nil && ctx.Err() == nil && errors.Is(checkCtx.Err(), context.DeadlineExceeded):
+		return nil
+	case err != nil:
+		return fmt.Errorf("quick check: %w", err)
+	case res != "ok":
+		return &damagedError{path: s.path, detail: firstProblem(res)}
+	}
+	return nil
+}
+
+// firstProblem is the first line of a quick_check report, past the
+// "*** in database main ***" heading SQLite puts before it.
+func firstProblem(report string) string {
+	for line := range strings.Lines(report) {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "*** ") {
+			return line
+		}
+	}
+	return strings.TrimSpace(report)
+}
+
+// openError turns what SQLite says about a damaged or foreign file into an
+// error naming the path and what to do; other errors get the path only.
+func (s *Store) openError(err error) error {
+	if _, ok := errors.AsType[*damagedError](err); ok {
+		return err
+	}
+	switch sqliteCode(err) & 0xff {
+	case sqlite3.SQLITE_CORRUPT:
+		return &damagedError{path: s.path, detail: "database disk image is malformed", err: err}
+	case sqlite3.SQLITE_NOTADB:
+		return &damagedError{path: s.path, notDB: true, err: err}
+	}
+	return fmt.Errorf("open database %s: %w", s.path, err)
+}
+
+// damagedError is a database that fails the quick check or is not one.
+type damagedError struct {
+	path, detail string
+	notDB        bool
+	err          error // SQLite's error, if it gave one
+}
+
+func (e *damagedError) Error() string {
+	if e.notDB {
+		return fmt.Sprintf("database %s is not an SQLite database (file is not a database): "+
+			"check the path, or restore the file from a backup", e.path)
+	}
+	return fmt.Sprintf("database %s is damaged: %s; restore it from a backup, "+
+		"or salvage what is readable with: sqlite3 %s .recover | sqlite3 recovered.db", e.path, e.detail, e.path)
+}
+
+func (e *damagedError) Unwrap() []error {
+	if e.err == nil {
+		return []error{ErrDamaged}
+	}
+	return []error{ErrDamaged, e.err}
+}
+
+// notExistError is OpenReadOnly's error for a missing file.
+type notExistError struct{ path string }
+
+func (e notExistError) Error() string { return "database " + e.path + " does not exist" }
+func (e notExistError) Unwrap() error { return fs.ErrNotExist }
+
+// sqliteCode is the (extended) result code of an SQLite error, 0 if err is
+// not one.
+func sqliteCode(err error) int {
+	if se, ok := errors.AsType[*sqlite.Error](err); ok {
+		return se.Code()
+	}
+	return 0
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// ChangeKinds lists every change kind (see the Change* constants), for
+// callers that validate a kind before asking for changes of it.
+func ChangeKinds() []string { return []string{ChangeChanged, ChangeRemoved, ChangeRestored} }
 
 // Path is the file the store was opened from.
 func (s *Store) Path() string { return s.path }
