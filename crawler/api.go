@@ -16,7 +16,7 @@ type Class string
 const (
 	ClassOK          Class = "ok"
 	ClassNotModified Class = "not_modified"
-	ClassBlocked     Class = "blocked"   // bot challenge, 401/403 with challenge markers, consent/paywall wall, robots.txt disallow, private address refused
+	ClassBlocked     Class = "blocked"   // bot challenge, 401/403 with challenge markers, consent/paywall wall, robots.txt disallow or unreachable, private address refused
 	ClassGone        Class = "gone"      // 404, 410, redirect to the site's home page
 	ClassError       Class = "error"     // transient: timeouts, 5xx, resets, DNS, TLS, 429
 	ClassTooLarge    Class = "too_large" // body cap hit (after decompression)
@@ -39,9 +39,15 @@ type Options struct {
 	PerHostInterval    time.Duration // minimum gap between request starts to one host; 0 means none
 	PerHostConcurrency int           // 0 means 2
 	AllowPrivate       bool
-	Robots             bool          // honour robots.txt (default policy; Request can override)
-	RobotsTTL          time.Duration // 0 means 24h
-	Logger             *slog.Logger  // nil means slog.Default()
+	// Robots honours robots.txt (the default policy; Request can override).
+	// As RFC 9309 says, a 4xx means no rules; a 5xx, a 429, a network error
+	// or a timeout means "unreachable", and blocks every fetch to the origin
+	// until robots.txt is asked again 10 minutes later (at most RobotsTTL).
+	// While unreachable, the last robots.txt read stays in force instead,
+	// until one RobotsTTL past its expiry.
+	Robots    bool
+	RobotsTTL time.Duration // 0 means 24h
+	Logger    *slog.Logger  // nil means slog.Default()
 	// Transport, if set, replaces the dialing transport (tests only); the
 	// private-address guard is then the caller's business.
 	Transport http.RoundTripper
@@ -80,7 +86,7 @@ type Response struct {
 	LastModified  string
 	Body          []byte        // raw (decompressed) body; nil unless Class is ok, blocked or gone
 	RetryAfter    time.Duration // from Retry-After on 429/503 (0 if absent)
-	Robots        string        // "allowed", "disallowed", "ignored", "unavailable (...)"
+	Robots        string        // "allowed", "disallowed", "ignored", "unavailable (...)", "unreachable (...)"; "allowed (last copy; ...)" while a cached robots.txt stands in
 	Started       time.Time
 	Duration      time.Duration
 }

@@ -87,7 +87,7 @@ func (c *Client) Fetch(ctx context.Context, r Request) (*Response, error) {
 	if r.Robots != nil {
 		robots = *r.Robots
 	}
-	err := c.run(ctx, r, resp, c.opts.MaxBodyBytes, robots)
+	err := c.newFetch(r, resp, c.opts.MaxBodyBytes, robots).run(ctx)
 	resp.Duration = time.Since(resp.Started)
 	c.log.Debug("fetch", "url", r.URL, "final_url", resp.FinalURL, "status", resp.Status,
 		"class", string(resp.Class), "reason", resp.Reason, "bytes", len(resp.Body),
@@ -106,28 +106,33 @@ type fetch struct {
 	hc       *http.Client
 	deadline time.Time // set when the first request starts
 	visits   map[string]int
+	noAnswer bool // failed without a complete answer: network error, timeout, host backed off
 }
 
-// run follows r.URL hop by hop. Each hop is admitted (backoff, address,
-// robots.txt), then sent while holding a slot on its host.
-func (c *Client) run(ctx context.Context, r Request, resp *Response, maxBody int64, robots bool) error {
-	u, err := parseTarget(r.URL)
-	if err != nil {
-		return fail(resp, ClassError, err.Error(), err)
-	}
+func (c *Client) newFetch(r Request, resp *Response, maxBody int64, robots bool) *fetch {
 	// A per-fetch cookie jar lets "set a cookie and bounce back" redirects
 	// succeed; nothing is kept between fetches.
 	jar, _ := cookiejar.New(nil) // never fails with nil options
-	f := &fetch{
-		c: c, req: r, resp: resp, orig: u, maxBody: maxBody, robots: robots,
+	return &fetch{
+		c: c, req: r, resp: resp, maxBody: maxBody, robots: robots,
 		hc: &http.Client{
 			Transport:     c.rt,
 			Jar:           jar,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		visits: map[string]int{u.String(): 1},
+		visits: map[string]int{},
 	}
-	resp.FinalURL = u.String()
+}
+
+// run follows the request's URL hop by hop. Each hop is admitted (backoff,
+// address, robots.txt), then sent while holding a slot on its host.
+func (f *fetch) run(ctx context.Context) error {
+	u, err := parseTarget(f.req.URL)
+	if err != nil {
+		return fail(f.resp, ClassError, err.Error(), err)
+	}
+	f.orig, f.visits[u.String()] = u, 1
+	f.resp.FinalURL = u.String()
 	defer f.setPermanent()
 	for {
 		if err := f.admit(ctx, u); err != nil {
@@ -162,8 +167,7 @@ func (f *fetch) hop(ctx context.Context, u *url.URL) (*url.URL, error) {
 	f.resp.FinalURL, f.resp.RequestHeader = u.String(), req.Header.Clone()
 	res, err := f.hc.Do(req)
 	if err != nil {
-		class, reason, cause := errorOutcome(ctx, hctx, err, f.c.opts, f.maxBody)
-		return nil, fail(f.resp, class, reason, cause)
+		return nil, f.failTransport(ctx, hctx, err)
 	}
 	defer res.Body.Close()
 	f.resp.Status, f.resp.Header = res.StatusCode, res.Header

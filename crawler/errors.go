@@ -10,6 +10,7 @@ var (
 	ErrTooLarge          = errors.New("response body too large")
 	ErrPrivateAddress    = errors.New("non-public address refused")
 	ErrRobotsDisallowed  = errors.New("disallowed by robots.txt")
+	ErrRobotsUnreachable = errors.New("robots.txt unreachable")
 	ErrTooManyRedirects  = errors.New("too many redirects")
 	ErrRedirectLoop      = errors.New("redirect loop")
 	ErrUnsupportedScheme = errors.New("unsupported URL scheme")

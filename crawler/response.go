@@ -3,6 +3,7 @@ package crawler
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -33,6 +34,7 @@ func (f *fetch) admit(ctx context.Context, u *url.URL) error {
 
 func (f *fetch) checkBackoff(u *url.URL) error {
 	if until, ok := f.c.hosts.backedOff(hostKey(u)); ok {
+		f.noAnswer = true
 		return fail(f.resp, ClassError, "host backed off until "+formatUntil(until), ErrHostBackedOff)
 	}
 	return nil
@@ -77,8 +79,7 @@ func (f *fetch) finish(ctx, hctx context.Context, u *url.URL, res *http.Response
 func (f *fetch) finishOK(ctx, hctx context.Context, u *url.URL, res *http.Response) error {
 	body, err := readBody(res, f.maxBody)
 	if err != nil {
-		class, reason, cause := errorOutcome(ctx, hctx, err, f.c.opts, f.maxBody)
-		return fail(f.resp, class, reason, cause)
+		return f.failTransport(ctx, hctx, err)
 	}
 	f.resp.Body = body
 	f.copyValidators(res)
@@ -101,6 +102,25 @@ func (f *fetch) keepBody(res *http.Response) {
 	if body, err := readBody(res, f.maxBody); err == nil {
 		f.resp.Body = body
 	}
+}
+
+// failTransport classifies err, met sending a request or reading its body.
+// It notes when the server left the fetch without a complete answer
+// (network error, timeout), as opposed to answering with something unusable
+// (too large, unknown encoding, corrupt compression).
+func (f *fetch) failTransport(ctx, hctx context.Context, err error) error {
+	class, reason, cause := errorOutcome(ctx, hctx, err, f.c.opts, f.maxBody)
+	var de *decodeError
+	f.noAnswer = class == ClassError && !errors.Is(cause, errBadEncoding) && !errors.As(cause, &de)
+	return fail(f.resp, class, reason, cause)
+}
+
+// unreachable reports a fetch that got no usable answer because of the
+// server or the network, RFC 9309's "unreachable": a 5xx, a 429 (which
+// crawlers commonly treat alike), or no complete response at all.
+func (f *fetch) unreachable() bool {
+	s := f.resp.Status
+	return s >= 500 || s == http.StatusTooManyRequests || f.noAnswer
 }
 
 func (f *fetch) copyValidators(res *http.Response) {

@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"sync"
 	"time"
@@ -12,8 +13,12 @@ import (
 
 const (
 	robotsMaxBytes = 512 << 10
-	// unavailableTTL bounds how long a failed robots.txt fetch is trusted,
-	// so a host that was down is asked again within the hour.
+	// robotsRetry is how long an unreachable robots.txt blocks its origin
+	// before it is asked again (at most Options.RobotsTTL).
+	robotsRetry = 10 * time.Minute
+	// unavailableTTL bounds how long a robots.txt that answered with nothing
+	// usable (too large, unparsable, redirect trouble) is taken to allow
+	// everything, so it is asked again within the hour.
 	unavailableTTL = time.Hour
 )
 
@@ -21,11 +26,28 @@ const (
 // (ctx-aware, unlike a mutex) held while reading or refreshing the entry, so
 // concurrent fetches to one origin trigger a single robots.txt request.
 type robotsEntry struct {
-	lock    chan struct{}
-	group   *robotstxt.Group // nil means allow all
-	state   string
-	expires time.Time
+	lock chan struct{}
+	// The last answer: its rules (nil allows everything) and the
+	// Response.Robots state of a fetch they allow.
+	group *robotstxt.Group
+	state string
+	// standIn is until when the last answer may stand in for a robots.txt
+	// that has become unreachable; zero when there is no answer yet.
+	standIn time.Time
+	// note tells, while the last answer stands in, why it does.
+	note string
+	// blocked, when set, refuses every fetch: robots.txt is unreachable and
+	// no answer stands in for it.
+	blocked *unreachableError
+	expires time.Time // when to ask again
 }
+
+// unreachableError refuses a fetch because its origin's robots.txt could
+// not be read.
+type unreachableError struct{ reason, state string }
+
+func (e *unreachableError) Error() string { return e.reason }
+func (e *unreachableError) Unwrap() error { return ErrRobotsUnreachable }
 
 type robotsCache struct {
 	mu sync.Mutex
@@ -45,74 +67,111 @@ func (rc *robotsCache) entry(origin string) *robotsEntry {
 	return e
 }
 
-// checkRobots fails the fetch if robots.txt disallows u for our agent.
+// checkRobots fails the fetch if robots.txt disallows u for our agent, or
+// cannot be read.
 func (f *fetch) checkRobots(ctx context.Context, u *url.URL) error {
-	allowed, state, err := f.c.robotsAllowed(ctx, u)
+	state, err := f.c.robotsAllowed(ctx, u)
 	f.resp.Robots = state
-	if ae := (*addrError)(nil); errors.As(err, &ae) {
+	var ae *addrError
+	var ue *unreachableError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ae):
 		return fail(f.resp, ClassBlocked, ae.Error(), ae)
-	}
-	if err != nil {
-		return fail(f.resp, ClassError, "canceled: "+err.Error(), err)
-	}
-	if !allowed {
+	case errors.As(err, &ue):
+		return fail(f.resp, ClassBlocked, ue.Error(), ue)
+	case errors.Is(err, ErrRobotsDisallowed):
 		return fail(f.resp, ClassBlocked, "disallowed by robots.txt", ErrRobotsDisallowed)
 	}
-	return nil
+	return fail(f.resp, ClassError, "canceled: "+err.Error(), err)
 }
 
-// robotsAllowed reports whether u may be fetched, and the Response.Robots
-// state. Errors are only a refused address or ctx ending; an unreachable
-// robots.txt allows the fetch.
-func (c *Client) robotsAllowed(ctx context.Context, u *url.URL) (bool, string, error) {
+// robotsAllowed returns the Response.Robots state of u and nil if robots.txt
+// lets u be fetched. Otherwise the error is ErrRobotsDisallowed, an
+// *unreachableError, a refused address or ctx ending.
+func (c *Client) robotsAllowed(ctx context.Context, u *url.URL) (string, error) {
 	origin := u.Scheme + "://" + hostKey(u)
 	e := c.robots.entry(origin)
 	select {
 	case e.lock <- struct{}{}:
 	case <-ctx.Done():
-		return false, "unavailable (canceled)", ctx.Err()
+		return "unavailable (canceled)", ctx.Err()
 	}
 	defer func() { <-e.lock }()
 	if !time.Now().Before(e.expires) {
 		if err := c.refreshRobots(ctx, e, origin, u); err != nil {
-			return false, "unavailable (" + err.Error() + ")", err
+			return "unavailable (" + err.Error() + ")", err
 		}
 	}
-	if e.group != nil && !e.group.Test(u.RequestURI()) {
-		return false, "disallowed", nil
+	switch {
+	case e.blocked != nil:
+		return e.blocked.state, e.blocked
+	case e.group != nil && !e.group.Test(u.RequestURI()):
+		return "disallowed" + e.note, ErrRobotsDisallowed
 	}
-	return true, e.state, nil
+	return e.state + e.note, nil
 }
 
 // refreshRobots fetches origin/robots.txt through the same guarded client,
-// politeness and backoff included: 2xx is parsed, 4xx allows all, anything
-// else allows all but is reported as unavailable.
+// politeness and backoff included, and stores the outcome in e.
 func (c *Client) refreshRobots(ctx context.Context, e *robotsEntry, origin string, u *url.URL) error {
 	sub := &Response{URL: origin + "/robots.txt", Started: time.Now()}
-	err := c.run(ctx, Request{URL: sub.URL, Accept: "text/plain,*/*;q=0.5"}, sub, robotsMaxBytes, false)
+	f := c.newFetch(Request{URL: sub.URL, Accept: "text/plain,*/*;q=0.5"}, sub, robotsMaxBytes, false)
+	err := f.run(ctx)
 	if ae := (*addrError)(nil); errors.As(err, &ae) {
 		return ae
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	if f.unreachable() {
+		c.robotsUnreachable(e, sub.Reason)
+	} else {
+		c.robotsAnswered(e, u, sub)
+	}
+	c.log.Debug("robots.txt", "origin", origin, "status", sub.Status, "state", e.state+e.note, "blocked", e.blocked != nil)
+	return nil
+}
+
+// robotsAnswered stores an answer: a 2xx is parsed; a 4xx allows everything
+// (RFC 9309 §2.3.1.3); anything else (too large, redirect trouble) also
+// allows everything but is reported as unavailable and trusted for less
+// long.
+func (c *Client) robotsAnswered(e *robotsEntry, u *url.URL, sub *Response) {
 	ttl := c.opts.RobotsTTL
-	e.group, e.state = nil, "allowed"
+	e.group, e.state, e.note, e.blocked = nil, "allowed", "", nil
 	switch {
-	case errors.Is(err, ErrHostBackedOff):
-		// 429/503 or already backed off: cache nothing; the caller's
-		// backoff check stops the fetch and robots.txt is asked again later.
-		e.state, ttl = "unavailable ("+sub.Reason+")", 0
 	case sub.Class == ClassOK:
 		ttl = c.parseRobots(e, u, sub.Body, ttl)
-	case sub.Class == ClassGone, sub.Status >= 400 && sub.Status < 500 && sub.Status != 429:
+	case sub.Class == ClassGone, sub.Status >= 400 && sub.Status < 500:
 		// No robots.txt: everything is allowed.
 	default:
 		e.state, ttl = "unavailable ("+sub.Reason+")", min(ttl, unavailableTTL)
 	}
 	e.expires = time.Now().Add(ttl)
-	c.log.Debug("robots.txt", "origin", origin, "status", sub.Status, "state", e.state)
-	return nil
+	e.standIn = e.expires.Add(c.opts.RobotsTTL)
+}
+
+// robotsUnreachable handles a robots.txt that could not be read: a 5xx or
+// 429, a network error, a timeout. RFC 9309 §2.3.1.4 then means complete
+// disallow, and §2.4 lets a crawler keep using a cached copy meanwhile. So
+// the last answer, until one RobotsTTL past its expiry, stays in force;
+// without one, every fetch to the origin is blocked. Either way robots.txt
+// is asked again after robotsRetry.
+func (c *Client) robotsUnreachable(e *robotsEntry, reason string) {
+	retry := min(robotsRetry, c.opts.RobotsTTL)
+	now := time.Now()
+	e.expires = now.Add(retry)
+	if now.Before(e.standIn) {
+		e.note = " (last copy; robots.txt unreachable: " + reason + ")"
+		return
+	}
+	e.group, e.note = nil, ""
+	e.blocked = &unreachableError{
+		reason: fmt.Sprintf("robots.txt unreachable (%s); retry after %s", reason, retry),
+		state:  "unreachable (" + reason + ")",
+	}
 }
 
 func (c *Client) parseRobots(e *robotsEntry, u *url.URL, body []byte, ttl time.Duration) time.Duration {
