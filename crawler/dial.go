@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -78,8 +79,44 @@ func dialControl(allowPrivate bool) func(network, address string, _ syscall.RawC
 	}
 }
 
-// newTransport builds the guarded transport. Compression is disabled so that
-// decompression, and the cap on its output, stay in our hands (body.go).
+// NewTransport returns the transport a Client built from o dials with, for
+// the other HTTP clients in stet that must keep the same guard (the webhook
+// sender). Unless o.AllowPrivate is set it refuses, at dial time and after
+// DNS, every address that is not public unicast (loopback, RFC 1918,
+// link-local and cloud metadata, CGNAT, ULA, NAT64 and the other special
+// ranges), with an error wrapping ErrPrivateAddress: neither a name that
+// resolves to 10.0.0.1 nor DNS rebinding slips past it.
+//
+// It never uses an environment proxy (the guard must see the real peer) and
+// does not decompress responses. It takes ConnectTimeout, HeaderTimeout and
+// PerHostConcurrency from o, zero meaning their defaults; the other fields,
+// Transport included, are ignored. Redirects are the http.Client's business.
+func NewTransport(o Options) *http.Transport {
+	return newTransport(o.withDefaults())
+}
+
+// CheckHost refuses a literal non-public IP address before any request is
+// made. host is a URL's host, with or without a port ("10.0.0.1",
+// "[::1]:8080", "example.com"). It returns nil for a DNS name, whose
+// addresses only the dial guard of NewTransport can judge, and nil whenever
+// allowPrivate is set. The error wraps ErrPrivateAddress.
+func CheckHost(host string, allowPrivate bool) error {
+	if allowPrivate {
+		return nil
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+	if err != nil || publicAddr(ip) {
+		return nil
+	}
+	return &addrError{ip: ip.Unmap()}
+}
+
+// newTransport builds the guarded transport from defaulted Options.
+// Compression is disabled so that decompression, and the cap on its output,
+// stay in our hands (body.go).
 func newTransport(o Options) *http.Transport {
 	d := &net.Dialer{
 		Timeout:   o.ConnectTimeout,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stet/stet/crawler"
 )
@@ -130,5 +131,64 @@ func TestRedirectToPrivateRefused(t *testing.T) {
 		if ft.hits.Load() != 1 || !strings.HasPrefix(resp.FinalURL, target[:12]) {
 			t.Errorf("%s: transport saw %d requests, FinalURL %s", target, ft.hits.Load(), resp.FinalURL)
 		}
+	}
+}
+
+func TestCheckHost(t *testing.T) {
+	tests := []struct {
+		host    string
+		refused bool
+	}{
+		{"10.0.0.1", true},
+		{"169.254.169.254:80", true},
+		{"127.0.0.1:8080", true},
+		{"[::1]:8080", true},
+		{"[::1]", true},
+		{"::ffff:127.0.0.1", true},
+		{"[fe80::1%25eth0]:80", true},
+		{"8.8.8.8:443", false},
+		{"[2606:4700:4700::1111]:443", false},
+		{"example.com", false}, // names are the dial guard's business
+		{"localhost:8080", false},
+	}
+	for _, tt := range tests {
+		err := crawler.CheckHost(tt.host, false)
+		if got := errors.Is(err, crawler.ErrPrivateAddress); got != tt.refused {
+			t.Errorf("CheckHost(%q) = %v, want refused %v", tt.host, err, tt.refused)
+		}
+		if err := crawler.CheckHost(tt.host, true); err != nil {
+			t.Errorf("CheckHost(%q, allowPrivate) = %v, want nil", tt.host, err)
+		}
+	}
+}
+
+// TestNewTransport: the exported transport carries the dial guard into
+// another http.Client (the webhook sender's): a loopback receiver is never
+// reached, by IP or by name, unless AllowPrivate is set.
+func TestNewTransport(t *testing.T) {
+	ts, hits := serve(t, func(w http.ResponseWriter, r *http.Request) {})
+	port := ts.Listener.Addr().(*net.TCPAddr).Port
+	post := func(tr http.RoundTripper, url string) error {
+		res, err := (&http.Client{Transport: tr}).Post(url, "application/json", strings.NewReader("{}"))
+		if err == nil {
+			res.Body.Close()
+		}
+		return err
+	}
+	guarded := crawler.NewTransport(crawler.Options{ConnectTimeout: 2 * time.Second})
+	for _, u := range []string{ts.URL + "/hook", fmt.Sprintf("http://localhost:%d/hook", port),
+		"http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/hook"} {
+		if err := post(guarded, u); !errors.Is(err, crawler.ErrPrivateAddress) {
+			t.Errorf("POST %s = %v, want ErrPrivateAddress", u, err)
+		}
+	}
+	if got := hits.Load(); got != 0 {
+		t.Errorf("receiver saw %d requests through the guard, want 0", got)
+	}
+	if err := post(crawler.NewTransport(crawler.Options{AllowPrivate: true}), ts.URL+"/hook"); err != nil {
+		t.Errorf("POST with AllowPrivate = %v, want nil", err)
+	}
+	if got := hits.Load(); got != 1 {
+		t.Errorf("receiver saw %d requests with AllowPrivate, want 1", got)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"time"
 )
@@ -17,11 +16,10 @@ func (f *fetch) admit(ctx context.Context, u *url.URL) error {
 	if err := f.checkBackoff(u); err != nil {
 		return err
 	}
-	if ip, err := netip.ParseAddr(u.Hostname()); err == nil && !f.c.opts.AllowPrivate && !publicAddr(ip) {
+	if err := CheckHost(u.Host, f.c.opts.AllowPrivate); err != nil {
 		// The dial guard would refuse it too; refusing here also spares the
 		// robots.txt request and covers a custom Transport.
-		ae := &addrError{ip: ip.Unmap()}
-		return fail(f.resp, ClassBlocked, ae.Error(), ae)
+		return fail(f.resp, ClassBlocked, err.Error(), err)
 	}
 	if !f.robots {
 		return nil
