@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -35,6 +36,46 @@ func FuzzParse(f *testing.F) {
 			if !ok || ce.File != "f.toml" {
 				t.Fatalf("error %q (%T) is not a *config.Error for f.toml", e, e)
 			}
+		}
+	})
+}
+
+// FuzzNormalizeURL checks NormalizeURL's contract: its result is an absolute
+// http(s) URL without a fragment that normalises to itself, and its key is
+// a normalised URL too that spellings differing only in the fragment share.
+func FuzzNormalizeURL(f *testing.F) {
+	for _, s := range []string{
+		"HTTP://A.EXAMPLE:80/rss#x", "https://a.example", "https://u:p@a.example:0443/a/?q=1",
+		"https://bücher.example/", "http://[2001:DB8::1]:8080/x/", "javascript:alert(1)",
+		"/rel", "http:///x", "https://a.example/%7E/a%2Fb/", "http://a.example:/?#",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		n, err := config.NormalizeURL(raw)
+		if err != nil {
+			return
+		}
+		if again, err := config.NormalizeURL(n); err != nil || again != n {
+			t.Fatalf("NormalizeURL(%q) = %q, but NormalizeURL(%q) = %q, %v", raw, n, n, again, err)
+		}
+		u, err := url.Parse(n)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+			t.Fatalf("NormalizeURL(%q) = %q, which is not an absolute http(s) URL (%v)", raw, n, err)
+		}
+		if strings.Contains(n, "#") {
+			t.Fatalf("NormalizeURL(%q) = %q, which holds a '#'", raw, n)
+		}
+		key := config.URLKey(n)
+		if again := config.URLKey(n); again != key {
+			t.Fatalf("URLKey(%q) = %q, then %q", n, key, again)
+		}
+		if kn, err := config.NormalizeURL(key); err != nil || kn != key {
+			t.Fatalf("URLKey(%q) = %q, which normalises to %q, %v", n, key, kn, err)
+		}
+		withFragment := strings.TrimSpace(raw) + "#frag"
+		if fn, err := config.NormalizeURL(withFragment); err != nil || fn != n {
+			t.Fatalf("NormalizeURL(%q) = %q, %v; want %q as without the fragment", withFragment, fn, err, n)
 		}
 	})
 }
