@@ -1,5 +1,7 @@
 // Package notify owns the webhook wire format: the Event payload, its
-// HMAC-SHA256 signature and the bounded POST that delivers it.
+// HMAC-SHA256 signature and the bounded POST that delivers it. By default
+// that POST reaches public addresses only, and its errors never name the
+// parts of a webhook URL that carry credentials.
 package notify
 
 import "time"

@@ -21,17 +21,27 @@ const (
 )
 
 // Webhook delivers signed events to one URL. The zero value of each
-// optional field means its default.
+// optional field means its default; a zero Webhook reaches public addresses
+// only.
 type Webhook struct {
 	URL string
 	// Secret keys the X-Stet-Signature header; "" sends no signature.
 	Secret string
-	// Client sends the request. nil means a client with Timeout that does
-	// not follow redirects (a redirected POST would lose its body, or carry
-	// the signature to another host), so a 3xx is a *StatusError.
-	Client *http.Client
-	// Timeout bounds each Send, including with a caller's Client.
-	// 0 means DefaultTimeout.
+	// Transport carries the request. nil means a transport that refuses,
+	// after DNS and before connecting, every address that is not public
+	// unicast (loopback, private, link-local and cloud metadata, CGNAT,
+	// unspecified) with an error wrapping ErrPrivateAddress, unless
+	// AllowPrivate is set. A caller's Transport is used as it is, guard
+	// included: stet passes crawler.NewTransport, the crawler's own guard.
+	// Either way redirects are not followed (a redirected POST would lose
+	// its body, or carry the signature to another host): a 3xx is a
+	// *StatusError.
+	Transport http.RoundTripper
+	// AllowPrivate lets the default transport reach non-public addresses (a
+	// receiver on this machine or the LAN). It does not affect a caller's
+	// Transport.
+	AllowPrivate bool
+	// Timeout bounds each Send. 0 means DefaultTimeout.
 	Timeout   time.Duration
 	UserAgent string // "" means DefaultUserAgent
 }
@@ -64,8 +74,8 @@ func (e *StatusError) Temporary() bool {
 // eventID, with the X-Stet-Event, X-Stet-Delivery and (when Secret is set)
 // X-Stet-Signature headers. It reads at most 64 KiB of the response and
 // closes it before returning. A non-2xx answer is a *StatusError; any other
-// failure (DNS, connection, timeout, ctx) is wrapped with the URL. Send
-// never logs: the caller decides what a failure means.
+// failure (refused address, DNS, connection, timeout, ctx) is wrapped with
+// the URL. Send never logs: the caller decides what a failure means.
 func (w *Webhook) Send(ctx context.Context, eventType, eventID string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, w.timeout())
 	defer cancel()
@@ -113,11 +123,13 @@ func (w *Webhook) userAgent() string {
 }
 
 func (w *Webhook) client() *http.Client {
-	if w.Client != nil {
-		return w.Client
+	tr := w.Transport
+	if tr == nil {
+		tr = defaultTransport(w.AllowPrivate)
 	}
 	return &http.Client{
-		Timeout: w.timeout(),
+		Transport: tr,
+		Timeout:   w.timeout(),
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},

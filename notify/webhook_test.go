@@ -42,7 +42,7 @@ func receiver(t *testing.T, status int, extra http.Header) (*httptest.Server, <-
 
 func TestSendSignsAndSetsHeaders(t *testing.T) {
 	srv, got := receiver(t, http.StatusNoContent, nil)
-	w := &notify.Webhook{URL: srv.URL, Secret: "s3cret", UserAgent: "stet-test"}
+	w := &notify.Webhook{URL: srv.URL, AllowPrivate: true, Secret: "s3cret", UserAgent: "stet-test"}
 	if err := w.Send(t.Context(), notify.EventChanged, "evt-1", []byte(body)); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -67,7 +67,7 @@ func TestSendSignsAndSetsHeaders(t *testing.T) {
 
 func TestSendWithoutSecret(t *testing.T) {
 	srv, got := receiver(t, http.StatusOK, nil)
-	w := &notify.Webhook{URL: srv.URL}
+	w := &notify.Webhook{URL: srv.URL, AllowPrivate: true}
 	if err := w.Send(t.Context(), notify.EventRemoved, "evt-2", []byte(body)); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -96,7 +96,7 @@ func TestSendStatusError(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, _ := receiver(t, tt.status, http.Header{"Retry-After": {tt.retryAfter}})
-			err := (&notify.Webhook{URL: srv.URL}).Send(t.Context(), notify.EventChanged, "evt-3", []byte(body))
+			err := (&notify.Webhook{URL: srv.URL, AllowPrivate: true}).Send(t.Context(), notify.EventChanged, "evt-3", []byte(body))
 			se, ok := errors.AsType[*notify.StatusError](err)
 			if !ok {
 				t.Fatalf("Send error = %v, want *StatusError", err)
@@ -114,7 +114,7 @@ func TestSendStatusError(t *testing.T) {
 func TestSendRetryAfterDate(t *testing.T) {
 	at := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
 	srv, _ := receiver(t, http.StatusServiceUnavailable, http.Header{"Retry-After": {at}})
-	err := (&notify.Webhook{URL: srv.URL}).Send(t.Context(), notify.EventChanged, "evt-4", []byte(body))
+	err := (&notify.Webhook{URL: srv.URL, AllowPrivate: true}).Send(t.Context(), notify.EventChanged, "evt-4", []byte(body))
 	se, ok := errors.AsType[*notify.StatusError](err)
 	if !ok {
 		t.Fatalf("Send error = %v, want *StatusError", err)
@@ -127,7 +127,7 @@ func TestSendRetryAfterDate(t *testing.T) {
 func TestSendDoesNotFollowRedirects(t *testing.T) {
 	target, got := receiver(t, http.StatusOK, nil)
 	srv, _ := receiver(t, http.StatusTemporaryRedirect, http.Header{"Location": {target.URL}})
-	err := (&notify.Webhook{URL: srv.URL, Secret: "s3cret"}).Send(t.Context(), notify.EventChanged, "evt-5", []byte(body))
+	err := (&notify.Webhook{URL: srv.URL, AllowPrivate: true, Secret: "s3cret"}).Send(t.Context(), notify.EventChanged, "evt-5", []byte(body))
 	if se, ok := errors.AsType[*notify.StatusError](err); !ok || se.Status != http.StatusTemporaryRedirect {
 		t.Fatalf("Send error = %v, want *StatusError 307", err)
 	}
@@ -153,9 +153,9 @@ func hanging(t *testing.T) *httptest.Server {
 func TestSendHangingReceiverTimesOut(t *testing.T) {
 	srv := hanging(t)
 	for name, w := range map[string]*notify.Webhook{
-		"default client": {URL: srv.URL, Timeout: 200 * time.Millisecond},
-		// Timeout also bounds a caller's client that has none.
-		"caller client": {URL: srv.URL, Timeout: 200 * time.Millisecond, Client: &http.Client{}},
+		"default transport": {URL: srv.URL, AllowPrivate: true, Timeout: 200 * time.Millisecond},
+		// Timeout also bounds a caller's transport, which has none.
+		"caller transport": {URL: srv.URL, Timeout: 200 * time.Millisecond, Transport: &http.Transport{}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := w.Send(t.Context(), notify.EventChanged, "evt-6", []byte(body))
@@ -174,7 +174,7 @@ func TestSendCanceled(t *testing.T) {
 	srv := hanging(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	err := (&notify.Webhook{URL: srv.URL}).Send(ctx, notify.EventChanged, "evt-7", []byte(body))
+	err := (&notify.Webhook{URL: srv.URL, AllowPrivate: true}).Send(ctx, notify.EventChanged, "evt-7", []byte(body))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Send error = %v, want context.Canceled", err)
 	}
@@ -194,7 +194,7 @@ func TestSendCapsResponseBody(t *testing.T) {
 			}
 		}))
 		t.Cleanup(srv.Close)
-		err := (&notify.Webhook{URL: srv.URL, Timeout: time.Minute}).Send(t.Context(), notify.EventChanged, "evt-8", []byte(body))
+		err := (&notify.Webhook{URL: srv.URL, AllowPrivate: true, Timeout: time.Minute}).Send(t.Context(), notify.EventChanged, "evt-8", []byte(body))
 		if status == http.StatusOK && err != nil {
 			t.Errorf("status %d, endless body: Send error = %v, want nil", status, err)
 		}
@@ -207,7 +207,7 @@ func TestSendCapsResponseBody(t *testing.T) {
 func TestSendRedactsPassword(t *testing.T) {
 	srv, _ := receiver(t, http.StatusInternalServerError, nil)
 	u := strings.Replace(srv.URL, "http://", "http://user:hunter2@", 1)
-	err := (&notify.Webhook{URL: u}).Send(t.Context(), notify.EventChanged, "evt-9", []byte(body))
+	err := (&notify.Webhook{URL: u, AllowPrivate: true}).Send(t.Context(), notify.EventChanged, "evt-9", []byte(body))
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("Send error = %v, want an error without the password", err)
 	}
