@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 )
@@ -49,7 +48,9 @@ type Webhook struct {
 // StatusError is returned by Send when the receiver answers with a status
 // other than 2xx.
 type StatusError struct {
-	URL    string // the webhook URL, with any password redacted
+	// URL is the webhook's scheme://host[:port] (see RedactURL): never its
+	// userinfo, path or query, which may carry credentials.
+	URL    string
 	Status int
 	// RetryAfter is the delay the receiver asked for with Retry-After
 	// (seconds or an HTTP date); 0 when absent or in the past.
@@ -74,14 +75,16 @@ func (e *StatusError) Temporary() bool {
 // eventID, with the X-Stet-Event, X-Stet-Delivery and (when Secret is set)
 // X-Stet-Signature headers. It reads at most 64 KiB of the response and
 // closes it before returning. A non-2xx answer is a *StatusError; any other
-// failure (refused address, DNS, connection, timeout, ctx) is wrapped with
-// the URL. Send never logs: the caller decides what a failure means.
+// failure (refused address, DNS, connection, timeout, ctx) wraps its cause.
+// No error names more of the URL than RedactURL does, so errors may be
+// logged and stored. Send never logs: the caller decides what a failure
+// means.
 func (w *Webhook) Send(ctx context.Context, eventType, eventID string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, w.timeout())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("webhook %s: %w", redact(w.URL), err)
+		return wrapError(w.URL, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", w.userAgent())
@@ -92,7 +95,7 @@ func (w *Webhook) Send(ctx context.Context, eventType, eventID string, body []by
 	}
 	resp, err := w.client().Do(req)
 	if err != nil {
-		return fmt.Errorf("webhook %s: %w", redact(w.URL), err)
+		return wrapError(w.URL, err)
 	}
 	defer resp.Body.Close()
 	// The answer's content is ignored; a read error changes nothing for a
@@ -100,7 +103,7 @@ func (w *Webhook) Send(ctx context.Context, eventType, eventID string, body []by
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBytes))
 	if resp.StatusCode/100 != 2 {
 		return &StatusError{
-			URL:        redact(w.URL),
+			URL:        RedactURL(w.URL),
 			Status:     resp.StatusCode,
 			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
 		}
@@ -152,13 +155,4 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return t.Sub(now)
 	}
 	return 0
-}
-
-// redact hides a password in the webhook URL, so errors can be logged.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return u.Redacted()
 }
