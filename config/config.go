@@ -100,10 +100,18 @@ type Page struct {
 }
 
 // Webhook receives a signed JSON POST for every event it subscribes to.
+// Two entries with the same URL and different secrets are different
+// subscribers; the same URL with the same secret is a duplicate.
 type Webhook struct {
-	URL    string   `toml:"url"`    // required
+	URL    string   `toml:"url"`    // required, absolute http(s); kept as written (see LogURL before logging it)
 	Secret string   `toml:"secret"` // HMAC-SHA256 key; may be "" (then unsigned)
 	Events []string `toml:"events"` // default all; entries are exact types or "prefix.*"
+	// Name identifies the entry in the outbox and in logs; unique across
+	// entries. Default "": Subscriber derives one.
+	Name string `toml:"name"`
+	// AllowPrivate lets deliveries reach loopback, private and link-local
+	// addresses, for a receiver on a private network. Default false.
+	AllowPrivate bool `toml:"allow_private"`
 }
 
 // Site is an operator's extraction rule for one host.

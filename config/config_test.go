@@ -49,14 +49,32 @@ func TestParseErrors(t *testing.T) {
 		{"wrong type", "[daemon]\nworkers = 'four'\n",
 			"config.toml:2:11: daemon.workers: cannot decode TOML string into struct field config.Daemon.Workers of type int"},
 		{"bad URL", "[[page]]\nurl = 'ftp://files.example/a'\n",
-			`config.toml:2:7: page[0].url: "ftp://files.example/a" is not an absolute http(s) URL`},
-		{"relative URL", "[[feed]]\nurl = '/rss.xml'\n", `config.toml:2:7: feed[0].url: "/rss.xml" is not an absolute http(s) URL`},
+			`config.toml:2:7: page[0].url: "ftp://files.example/a" is not an absolute http(s) URL: unsupported scheme "ftp"`},
+		{"relative URL", "[[feed]]\nurl = '/rss.xml'\n", `config.toml:2:7: feed[0].url: "/rss.xml" is not an absolute http(s) URL: relative URL`},
 		{"missing URL", "[[feed]]\nname = 'x'\n", "config.toml:1:1: feed[0].url: required"},
 		{"duplicate feed URL",
 			"[[feed]]\nurl = 'https://a.example/rss'\n[[feed]]\nurl = 'https://b.example/rss'\n[[feed]]\nurl = 'https://a.example/rss'\n",
-			"config.toml:6:7: feed[2].url: duplicate of feed[0].url"},
+			"config.toml:6:7: feed[2].url: duplicate of feed[0].url at config.toml:2:7"},
 		{"page duplicates feed", "[[feed]]\nurl = 'https://a.example/'\n\n[[page]]\n  url = 'https://a.example/'\n",
-			"config.toml:5:9: page[0].url: duplicate of feed[0].url"},
+			"config.toml:5:9: page[0].url: duplicate of feed[0].url at config.toml:2:7"},
+		{"duplicate differing in case, default port and fragment",
+			"[fetch]\nrobots = true\n\n[[feed]]\nname = 'a'\nurl = 'http://a.example/rss'\n\n[[feed]]\nurl = 'HTTP://A.EXAMPLE:80/rss#x'\n",
+			"config.toml:9:7: feed[1].url: duplicate of feed[0].url at config.toml:6:7"},
+		{"duplicate differing in a trailing slash", "[[page]]\nurl = 'https://a.example/news/'\n[[feed]]\nurl = 'https://a.example:443/news'\n",
+			"config.toml:2:7: page[0].url: duplicate of feed[0].url at config.toml:4:7"},
+		{"javascript URL", "[[feed]]\nurl = 'javascript:alert(1)'\n",
+			`config.toml:2:7: feed[0].url: "javascript:alert(1)" is not an absolute http(s) URL: unsupported scheme "javascript"`},
+		{"URL without host", "[[page]]\nurl = 'https:///corrections'\n",
+			`config.toml:2:7: page[0].url: "https:///corrections" is not an absolute http(s) URL: no host`},
+		{"webhook without URL", "[[webhook]]\nsecret = 's'\n", "config.toml:1:1: webhook[0].url: required"},
+		{"webhook with a file URL", "[[webhook]]\nurl = 'file:///tmp/hook'\n",
+			`config.toml:2:7: webhook[0].url: "file:///tmp/hook" is not an absolute http(s) URL: unsupported scheme "file"`},
+		{"duplicate webhook", "[[webhook]]\nurl = 'https://hooks.example/stet'\nsecret = 's'\n[[webhook]]\nurl = 'https://HOOKS.example/stet/#x'\nsecret = 's'\n",
+			"config.toml:5:7: webhook[1].url: duplicate of webhook[0].url at config.toml:2:7: same URL and secret"},
+		{"duplicate unsigned webhook", "[[webhook]]\nurl = 'https://hooks.example/stet'\n[[webhook]]\nurl = 'https://hooks.example/stet'\nevents = ['change.*']\n",
+			"config.toml:4:7: webhook[1].url: duplicate of webhook[0].url at config.toml:2:7: same URL and secret"},
+		{"duplicate webhook name", "[[webhook]]\nurl = 'https://a.example/hook'\nname = 'desk'\n[[webhook]]\nurl = 'https://b.example/hook'\nname = 'desk'\n",
+			"config.toml:6:8: webhook[1].name: duplicate of webhook[0].name at config.toml:3:8"},
 		{"bad event name", "[[webhook]]\nurl = 'https://hooks.example/'\nevents = ['change.*', 'change.edited']\n",
 			`config.toml:3:23: webhook[0].events[1]: unknown event "change.edited"; want one of change.changed, change.removed, change.restored, source.failing, source.recovered, a "prefix.*" of them or "*"`},
 		{"bad event prefix", "[[webhook]]\nurl = 'https://hooks.example/'\nevents = ['article.*']\n",
@@ -130,7 +148,7 @@ func TestParseReportsEveryProblem(t *testing.T) {
 	_, err := config.Parse(strings.NewReader(doc), "c.toml")
 	want := "c.toml:2:11: daemon.workers: 0 is out of range 1..64\n" +
 		"c.toml:3:16: daemon.max_attempts: 0 is out of range 1..1000\n" +
-		`c.toml:5:7: webhook[0].url: "hooks.example" is not an absolute http(s) URL`
+		`c.toml:5:7: webhook[0].url: "hooks.example" is not an absolute http(s) URL: relative URL`
 	if err == nil || err.Error() != want {
 		t.Errorf("error\n got: %v\nwant: %s", err, want)
 	}
@@ -166,7 +184,7 @@ func TestMinimalConfig(t *testing.T) {
 func TestListDefaults(t *testing.T) {
 	doc := `
 [[feed]]
-url = "https://news.example/rss"
+url = "HTTPS://News.Example:443/rss#latest"
 [[page]]
 url = "https://news.example/corrections"
 [[page]]
@@ -182,6 +200,9 @@ steps = [{ until = "1h", every = "5m" }]
 		t.Fatal(err)
 	}
 	f := cfg.Feeds[0]
+	if got, want := f.URL, "https://news.example/rss"; got != want {
+		t.Errorf("feed url = %q, want the normalised %q", got, want)
+	}
 	if f.Name != "news.example" || f.Schedule.String() != config.DefaultFeedSchedule || f.Schedule.Schedule == nil || f.Robots != nil {
 		t.Errorf("feed defaults = name %q schedule %q robots %v", f.Name, f.Schedule, f.Robots)
 	}

@@ -47,12 +47,11 @@ const byteOrderMark = "\uFEFF"
 // Load reads and validates the configuration file at path. A relative
 // storage path is taken relative to the file's folder.
 func Load(path string) (*Config, error) {
-	f, err := os.Open(path)
+	doc, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("open config: %w", err)
 	}
-	defer f.Close()
-	cfg, err := Parse(f, path)
+	cfg, err := parse(doc, path)
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +69,10 @@ func Parse(r io.Reader, name string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", name, err)
 	}
+	return parse(doc, name)
+}
+
+func parse(doc []byte, name string) (*Config, error) {
 	// Editors on Windows start UTF-8 files with a byte order mark, which
 	// TOML does not allow. It is invisible, so columns on the first line
 	// are counted after it.
@@ -131,10 +134,14 @@ func positionedKey(ix *keyIndex, line, col int, key toml.Key) string {
 }
 
 // fillDefaults completes the entries of feed, page, webhook and site lists,
-// whose defaults cannot be preset before decoding.
+// whose defaults cannot be preset before decoding, and stores source URLs
+// in their NormalizeURL form. An invalid URL is left for validate to report.
 func (c *Config) fillDefaults() {
 	for i := range c.Feeds {
 		f := &c.Feeds[i]
+		if n, err := NormalizeURL(f.URL); err == nil {
+			f.URL = n
+		}
 		if f.Schedule.IsZero() {
 			f.Schedule, _ = ParseSchedule(DefaultFeedSchedule)
 		}
@@ -144,6 +151,9 @@ func (c *Config) fillDefaults() {
 	}
 	for i := range c.Pages {
 		p := &c.Pages[i]
+		if n, err := NormalizeURL(p.URL); err == nil {
+			p.URL = n
+		}
 		if p.Schedule.IsZero() {
 			p.Schedule, _ = ParseSchedule(DefaultPageSchedule)
 		}

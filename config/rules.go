@@ -42,24 +42,6 @@ func (r Recheck) Interval(age time.Duration) (every time.Duration, ok bool) {
 	return r.Steps[len(r.Steps)-1].Every.D(), true
 }
 
-// Wants reports whether the webhook subscribes to eventType. No events
-// means all; "*" matches anything and "change.*" any "change." type.
-func (w Webhook) Wants(eventType string) bool {
-	if len(w.Events) == 0 {
-		return true
-	}
-	for _, e := range w.Events {
-		if e == "*" || e == eventType {
-			return true
-		}
-		if prefix, ok := strings.CutSuffix(e, "*"); ok && strings.HasSuffix(prefix, ".") &&
-			strings.HasPrefix(eventType, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
 // SiteRule returns the extraction rule for host, or nil. An exact rule wins
 // (ignoring case, a port and a leading "www."), then the wildcard rule with
 // the longest suffix: "*.example.com" covers example.com and every

@@ -34,29 +34,6 @@ func TestRecheckInterval(t *testing.T) {
 	}
 }
 
-func TestWebhookWants(t *testing.T) {
-	tests := []struct {
-		events []string
-		event  string
-		want   bool
-	}{
-		{nil, "change.changed", true},
-		{[]string{"*"}, "source.failing", true},
-		{[]string{"change.*"}, "change.removed", true},
-		{[]string{"change.*"}, "source.failing", false},
-		{[]string{"change.removed"}, "change.removed", true},
-		{[]string{"change.removed"}, "change.restored", false},
-		{[]string{"change.removed", "source.*"}, "source.recovered", true},
-		{[]string{"change.*"}, "changelog.x", false},
-	}
-	for _, tt := range tests {
-		w := config.Webhook{URL: "https://hooks.example/", Events: tt.events}
-		if got := w.Wants(tt.event); got != tt.want {
-			t.Errorf("Webhook{Events: %q}.Wants(%q) = %v, want %v", tt.events, tt.event, got, tt.want)
-		}
-	}
-}
-
 func TestSiteRule(t *testing.T) {
 	cfg := config.Default()
 	cfg.Sites = []config.Site{

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/andybalholm/cascadia"
@@ -14,10 +12,25 @@ import (
 // problems collects validation failures under their indexed key paths.
 type problems struct {
 	errs []*Error
+	name string    // the file, for positions in messages
+	ix   *keyIndex // nil for a Config built in code
 }
 
 func (p *problems) add(key, format string, args ...any) {
 	p.errs = append(p.errs, &Error{Key: key, Err: fmt.Errorf(format, args...)})
+}
+
+// at returns " at file:line:col" for the key, for messages that name a
+// second place, or "" when the position is unknown.
+func (p *problems) at(key string) string {
+	if p.ix == nil {
+		return ""
+	}
+	line, col := p.ix.findNearest(key)
+	if line == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" at %s:%d:%d", p.name, line, col)
 }
 
 // Validate checks the values and the rules between them. Load and Parse call
@@ -34,13 +47,11 @@ func (c *Config) Validate() error {
 // validate returns every problem joined, each positioned with ix when the
 // key can be found in the document.
 func (c *Config) validate(name string, ix *keyIndex) error {
-	var p problems
+	p := problems{name: name, ix: ix}
 	c.validateSettings(&p)
 	c.Recheck.validate(&p)
 	c.validateSources(&p)
-	for i, w := range c.Webhooks {
-		w.validate(&p, fmt.Sprintf("webhook[%d]", i))
-	}
+	c.validateWebhooks(&p)
 	c.validateSites(&p)
 	if len(p.errs) == 0 {
 		return nil
@@ -110,19 +121,28 @@ func (r Recheck) validate(p *problems) {
 	}
 }
 
-// validateSources checks feed and page URLs; one URL may be watched once.
+// validateSources checks feed and page URLs and schedules. One URL may be
+// watched once, as a feed or as a page: two URLs are the same when their
+// URLKey is, so spellings differing in scheme or host case, default port,
+// trailing slash or fragment are duplicates.
 func (c *Config) validateSources(p *problems) {
-	seen := map[string]string{} // URL -> key that first named it
+	seen := make(map[string]string, len(c.Feeds)+len(c.Pages)) // URL key -> key path that first named it
 	check := func(key, raw string) {
-		if err := checkHTTPURL(raw); err != nil {
+		if raw == "" {
+			p.add(key, "required")
+			return
+		}
+		n, err := NormalizeURL(raw)
+		if err != nil {
 			p.add(key, "%w", err)
 			return
 		}
-		if first, dup := seen[raw]; dup {
-			p.add(key, "duplicate of %s", first)
+		k := URLKey(n)
+		if first, dup := seen[k]; dup {
+			p.add(key, "duplicate of %s%s", first, p.at(first))
 			return
 		}
-		seen[raw] = key
+		seen[k] = key
 	}
 	for i, f := range c.Feeds {
 		check(fmt.Sprintf("feed[%d].url", i), f.URL)
@@ -143,26 +163,6 @@ func schedule(p *problems, key string, s Schedule) {
 	if err := checkSchedule(s.Schedule); err != nil {
 		p.add(key, "invalid cron schedule %q: %w", s.Spec, err)
 	}
-}
-
-func (w Webhook) validate(p *problems, key string) {
-	if err := checkHTTPURL(w.URL); err != nil {
-		p.add(key+".url", "%w", err)
-	}
-	for i, e := range w.Events {
-		if !validEvent(e) {
-			p.add(fmt.Sprintf("%s.events[%d]", key, i), "unknown event %q; want one of %s, a \"prefix.*\" of them or \"*\"",
-				e, strings.Join(eventTypes, ", "))
-		}
-	}
-}
-
-func validEvent(e string) bool {
-	if e == "*" || slices.Contains(eventTypes, e) {
-		return true
-	}
-	prefix, ok := strings.CutSuffix(e, ".*")
-	return ok && slices.ContainsFunc(eventTypes, func(t string) bool { return strings.HasPrefix(t, prefix+".") })
 }
 
 func (c *Config) validateSites(p *problems) {
@@ -199,21 +199,6 @@ func selector(p *problems, key, sel string) {
 	if _, err := cascadia.Compile(sel); err != nil {
 		p.add(key, "invalid CSS selector %q: %w", sel, err)
 	}
-}
-
-// checkHTTPURL accepts only absolute http and https URLs with a host.
-func checkHTTPURL(raw string) error {
-	if raw == "" {
-		return errors.New("required")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("invalid URL: %w", err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
-	}
-	return nil
 }
 
 func positive(p *problems, key string, d Duration) {
