@@ -44,7 +44,8 @@ type Fetch struct {
 	Timeout            Duration `toml:"timeout"`              // total per fetch, default 30s
 	ConnectTimeout     Duration `toml:"connect_timeout"`      // default 10s
 	HeaderTimeout      Duration `toml:"header_timeout"`       // default 15s
-	MaxBody            ByteSize `toml:"max_body"`             // decompressed bytes, default 10MiB
+	MaxBody            ByteSize `toml:"max_body"`             // decompressed bytes, default 10MiB, at most MaxBodyLimit
+	MaxFeedItems       int      `toml:"max_feed_items"`       // items read from one feed body, default 1000, 1..100000
 	MaxRedirects       int      `toml:"max_redirects"`        // default 10
 	PerHostInterval    Duration `toml:"per_host_interval"`    // minimum gap between requests to one host, default 2s
 	PerHostConcurrency int      `toml:"per_host_concurrency"` // requests in flight per host, default 2
@@ -139,6 +140,11 @@ type Duration time.Duration
 // ByteSize is a size like "10MiB", "512KB", "1GB" or a plain number of bytes.
 type ByteSize int64
 
+// MaxBodyLimit is the largest fetch.max_body accepted, in bytes (64 MiB).
+// Bodies are held in memory after decompression; a larger limit lets one
+// compressed response (a gzip bomb) take gigabytes.
+const MaxBodyLimit = 64 << 20
+
 // DefaultUserAgent identifies stet to the sites it crawls.
 const DefaultUserAgent = "stet/0.1 (+https://github.com/stet/stet)"
 
@@ -159,6 +165,7 @@ func Default() *Config {
 			ConnectTimeout:     Duration(10 * time.Second),
 			HeaderTimeout:      Duration(15 * time.Second),
 			MaxBody:            10 << 20,
+			MaxFeedItems:       1000,
 			MaxRedirects:       10,
 			PerHostInterval:    Duration(2 * time.Second),
 			PerHostConcurrency: 2,

@@ -94,6 +94,11 @@ func TestParseErrors(t *testing.T) {
 		{"zero gone_after", "[fetch]\ngone_after = 0\n", "config.toml:2:14: fetch.gone_after: 0 is out of range 1..1000"},
 		{"zero max_body", "[fetch]\nmax_body = '0B'\n", "config.toml:2:12: fetch.max_body: must be above 0, got 0"},
 		{"zero timeout", "[fetch]\ntimeout = '0s'\n", "config.toml:2:11: fetch.timeout: must be above 0, got 0s"},
+		{"max_body above the limit", "[fetch]\nmax_body = '1GiB'\n", "config.toml:2:12: fetch.max_body: 1GiB is above the limit of 64MiB"},
+		{"max_body just above the limit", "[fetch]\nmax_body = 67108865\n", "config.toml:2:12: fetch.max_body: 67108865B is above the limit of 64MiB"},
+		{"zero max_feed_items", "[fetch]\nmax_feed_items = 0\n", "config.toml:2:18: fetch.max_feed_items: 0 is out of range 1..100000"},
+		{"max_feed_items above the range", "[fetch]\nmax_feed_items = 100001\n",
+			"config.toml:2:18: fetch.max_feed_items: 100001 is out of range 1..100000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,6 +148,29 @@ func TestByteOrderMark(t *testing.T) {
 	}
 }
 
+// TestParseAccepts lists documents at the edges of the rules that must
+// stay valid.
+func TestParseAccepts(t *testing.T) {
+	tests := []struct{ name, doc string }{
+		{"@every at the minimum", "[[feed]]\nurl = 'https://a.example/'\nschedule = '@every 1s'\n"},
+		{"leap day", "[[page]]\nurl = 'https://a.example/'\nschedule = '0 0 29 2 *'\n"},
+		{"max_body at the limit", "[fetch]\nmax_body = '64MiB'\n"},
+		{"max_body at the limit in bytes", "[fetch]\nmax_body = 67108864\n"},
+		{"max_feed_items at the bounds", "[fetch]\nmax_feed_items = 1\n"},
+		{"max_feed_items at the top", "[fetch]\nmax_feed_items = 100000\n"},
+		{"same host, other paths", "[[feed]]\nurl = 'https://a.example/rss'\n[[page]]\nurl = 'https://a.example/RSS'\n[[page]]\nurl = 'https://a.example/rss?x=1'\n"},
+		{"same webhook URL, different secrets", "[[webhook]]\nurl = 'https://h.example/'\nsecret = 'a'\n[[webhook]]\nurl = 'https://h.example/'\nsecret = 'b'\n"},
+		{"webhook name and allow_private", "[[webhook]]\nurl = 'http://10.0.0.2:8080/hook'\nname = 'lan'\nallow_private = true\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := config.Parse(strings.NewReader(tt.doc), "config.toml"); err != nil {
+				t.Errorf("Parse(%q) = %v", tt.doc, err)
+			}
+		})
+	}
+}
+
 func TestParseReportsEveryProblem(t *testing.T) {
 	doc := "[daemon]\nworkers = 0\nmax_attempts = 0\n[[webhook]]\nurl = 'hooks.example'\n"
 	_, err := config.Parse(strings.NewReader(doc), "c.toml")
@@ -172,6 +200,9 @@ func TestMinimalConfig(t *testing.T) {
 	}
 	if got, want := cfg.Fetch.MaxBody.Int64(), int64(10<<20); got != want {
 		t.Errorf("fetch.max_body = %d, want %d", got, want)
+	}
+	if got, want := cfg.Fetch.MaxFeedItems, 1000; got != want {
+		t.Errorf("fetch.max_feed_items = %d, want %d", got, want)
 	}
 	if got, want := cfg.Recheck.StopAfter.D(), 30*24*time.Hour; got != want {
 		t.Errorf("recheck.stop_after = %v, want %v", got, want)

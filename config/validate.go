@@ -84,7 +84,10 @@ func (c *Config) validateSettings(p *problems) {
 	positive(p, "fetch.robots_ttl", c.Fetch.RobotsTTL)
 	if c.Fetch.MaxBody <= 0 {
 		p.add("fetch.max_body", "must be above 0, got %d", c.Fetch.MaxBody)
+	} else if c.Fetch.MaxBody > MaxBodyLimit {
+		p.add("fetch.max_body", "%s is above the limit of %s", c.Fetch.MaxBody, ByteSize(MaxBodyLimit))
 	}
+	inRange(p, "fetch.max_feed_items", c.Fetch.MaxFeedItems, 1, 100_000)
 	inRange(p, "fetch.max_redirects", c.Fetch.MaxRedirects, 0, 100)
 	inRange(p, "fetch.per_host_concurrency", c.Fetch.PerHostConcurrency, 1, 64)
 	inRange(p, "fetch.gone_after", c.Fetch.GoneAfter, 1, 1000)
