@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stet/stet/config"
 	"github.com/stet/stet/crawler"
 	"github.com/stet/stet/diff"
 	"github.com/stet/stet/extract"
@@ -23,14 +24,15 @@ import (
 // Check fetches u now, stores a version if it differs from the latest and
 // reports what happened. A URL not yet tracked is tracked from now on.
 func (d *Daemon) Check(ctx context.Context, u string) (Result, error) {
-	pu, err := url.Parse(u)
-	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-		return Result{URL: u, Status: StatusError, Reason: "not an absolute http(s) URL"},
-			fmt.Errorf("check %s: not an absolute http(s) URL", u)
+	nu, err := config.NormalizeURL(u)
+	if err != nil {
+		return Result{URL: u, Status: StatusError, Reason: err.Error()}, fmt.Errorf("check %s: %w", u, err)
 	}
-	pu.Fragment = ""
-	u = pu.String()
-	p, err := d.store.PageByURL(ctx, u)
+	p, err := d.store.PageByURL(ctx, nu)
+	if errors.Is(err, storage.ErrNotFound) && nu != withoutFragment(u) {
+		p, err = d.store.PageByURL(ctx, withoutFragment(u)) // tracked before URLs were normalised
+	}
+	u = nu
 	if errors.Is(err, storage.ErrNotFound) {
 		p, err = d.adoptPage(ctx, u)
 	}
@@ -38,6 +40,16 @@ func (d *Daemon) Check(ctx context.Context, u string) (Result, error) {
 		return Result{URL: u, Status: StatusError, Reason: err.Error()}, err
 	}
 	return d.checkPage(ctx, p.ID)
+}
+
+// withoutFragment is how URLs were stored before they were normalised.
+func withoutFragment(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	pu.Fragment = ""
+	return pu.String()
 }
 
 // adoptPage tracks a hand-checked URL under the "adhoc" source.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"sync"
 	"time"
@@ -48,6 +49,8 @@ type Daemon struct {
 	sources []configured
 	owner   string // this process, in outbox claims
 
+	hookGuarded, hookOpen *http.Transport // webhook transports; see hookTransport
+
 	mu       sync.Mutex
 	inFlight map[string]bool // job keys queued or running
 	jobs     chan job
@@ -80,6 +83,7 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		poke:     make(chan struct{}, 1),
 		owner:    newOwner(),
 	}
+	d.hookGuarded, d.hookOpen = newHookTransports(o.Config)
 	if d.fetch == nil {
 		client := crawler.New(CrawlerOptions(o.Config, log))
 		if err := restoreBackoffs(ctx, o.Store, client); err != nil {

@@ -3,16 +3,18 @@ package daemon
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	mrand "math/rand/v2"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/stet/stet/config"
+	"github.com/stet/stet/crawler"
 	"github.com/stet/stet/notify"
 	"github.com/stet/stet/storage"
 )
@@ -21,8 +23,8 @@ import (
 // enough to send each of them once at the webhook timeout. A process that
 // dies mid-batch leaves its rows to whoever claims them after the lease.
 const (
-	claimBatch = 16
-	claimSlack = 30 * time.Second
+	claimBatch = 8
+	claimSlack = 20 * time.Second
 )
 
 func claimLease() time.Duration { return claimBatch*notify.DefaultTimeout + claimSlack }
@@ -36,6 +38,44 @@ func newOwner() string {
 	return host + "/" + strconv.Itoa(os.Getpid()) + "/" + hex.EncodeToString(b[:])
 }
 
+// releaseDeadClaims frees the outbox rows claimed by processes of this host
+// that no longer run (a daemon killed with SIGKILL and restarted), so
+// their events go out now rather than when the leases lapse. A claim of
+// another host, or of a pid that is alive (perhaps reused), waits for its
+// lease.
+func (d *Daemon) releaseDeadClaims(ctx context.Context) {
+	owners, err := d.store.ClaimOwners(ctx)
+	if err != nil {
+		d.log.Warn("list outbox claims", "err", err)
+		return
+	}
+	host, _ := os.Hostname()
+	for _, o := range owners {
+		h, rest, _ := strings.Cut(o, "/")
+		pidText, _, _ := strings.Cut(rest, "/")
+		pid, err := strconv.Atoi(pidText)
+		if o == d.owner || h != host || err != nil || processAlive(pid) {
+			continue
+		}
+		if n, err := d.store.ReleaseClaimsOf(ctx, o); err != nil {
+			d.log.Warn("release claims of a dead process", "owner", o, "err", err)
+		} else if n > 0 {
+			d.log.Info("released outbox claims of a process that is gone", "owner", o, "rows", n)
+		}
+	}
+}
+
+// processAlive reports whether pid may still run; only a definite "no such
+// process" counts as dead.
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return !errors.Is(err, os.ErrProcessDone) && !errors.Is(err, syscall.ESRCH)
+}
+
 func (d *Daemon) wakeDelivery() {
 	select {
 	case d.poke <- struct{}{}:
@@ -46,6 +86,7 @@ func (d *Daemon) wakeDelivery() {
 // deliverLoop sends the webhook outbox: at every interval, and at once after
 // a check queued something.
 func (d *Daemon) deliverLoop(ctx context.Context) {
+	d.releaseDeadClaims(ctx)
 	t := time.NewTicker(d.cfg.Daemon.DeliveryInterval.D())
 	defer t.Stop()
 	for {
@@ -74,13 +115,13 @@ func (d *Daemon) subscribers() map[string]subscriber {
 	out := map[string]subscriber{}
 	legacy := map[string]int{}
 	for _, w := range d.cfg.Webhooks {
-		s := subscriber{name: subscriberOf(w), hook: d.webhookClient(w)}
+		s := subscriber{name: w.Subscriber(), hook: d.webhookClient(w)}
 		out[s.name] = s
 		legacy[storage.LegacySubscriber(w.URL)]++
 	}
 	for _, w := range d.cfg.Webhooks {
 		if key := storage.LegacySubscriber(w.URL); legacy[key] == 1 {
-			out[key] = out[subscriberOf(w)]
+			out[key] = out[w.Subscriber()]
 		}
 	}
 	return out
@@ -88,7 +129,7 @@ func (d *Daemon) subscribers() map[string]subscriber {
 
 // webhookClient builds the sender of one entry; see Options.WebhookClient.
 func (d *Daemon) webhookClient(w config.Webhook) *notify.Webhook {
-	return &notify.Webhook{URL: w.URL, Secret: w.Secret, UserAgent: d.cfg.UserAgentString(), Client: d.hookClient(w)}
+	return &notify.Webhook{URL: w.URL, Secret: w.Secret, UserAgent: d.cfg.UserAgentString(), Transport: d.hookTransport(w)}
 }
 
 // DeliverDue sends every outbox row that is due and records the outcome:
@@ -184,11 +225,21 @@ func (d *Daemon) retryAt(attempts int, err error) time.Time {
 	return time.Now().Add(wait)
 }
 
-// subscriberOf names a [[webhook]] entry in outbox rows and logs.
-func subscriberOf(w config.Webhook) string {
-	sum := sha256.Sum256([]byte(w.URL + "\x00" + w.Secret))
-	return "webhook-" + hex.EncodeToString(sum[:6])
+// hookTransport is the transport of one webhook entry: the crawler's
+// dial-time guard, so a webhook URL (or its DNS) can no more reach a
+// private address than a crawled link, unless the entry allows it.
+func (d *Daemon) hookTransport(w config.Webhook) http.RoundTripper {
+	if w.AllowPrivate {
+		return d.hookOpen
+	}
+	return d.hookGuarded
 }
 
-// hookClient is the HTTP client of one webhook entry.
-func (d *Daemon) hookClient(config.Webhook) *http.Client { return nil }
+// newHookTransports builds the two webhook transports once, so deliveries
+// reuse connections.
+func newHookTransports(cfg *config.Config) (guarded, open *http.Transport) {
+	o := crawler.Options{ConnectTimeout: cfg.Fetch.ConnectTimeout.D(), HeaderTimeout: cfg.Fetch.HeaderTimeout.D()}
+	guarded = crawler.NewTransport(o)
+	o.AllowPrivate = true
+	return guarded, crawler.NewTransport(o)
+}

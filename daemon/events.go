@@ -74,7 +74,7 @@ func (d *Daemon) queueEvent(tx *storage.Tx, ev notify.Event) (bool, error) {
 				return false, fmt.Errorf("encode event %s: %w", ev.ID, err)
 			}
 		}
-		if err := tx.InsertDelivery(storage.Delivery{EventID: ev.ID, EventType: ev.Type, Subscriber: subscriberOf(w),
+		if err := tx.InsertDelivery(storage.Delivery{EventID: ev.ID, EventType: ev.Type, Subscriber: w.Subscriber(),
 			Payload: body, CreatedAt: ev.CreatedAt, NextAttemptAt: ev.CreatedAt}); err != nil {
 			return false, err
 		}

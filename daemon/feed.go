@@ -59,6 +59,7 @@ type feedCheck struct {
 	resp    *crawler.Response
 	capture storage.Capture
 	items   []extract.Item // items of a feed that changed since the last read
+	links   feedLinks      // what reading the items kept and dropped
 	failure string         // why the fetch failed, "" if it did not
 	events  []notify.Event
 	res     Result
@@ -86,7 +87,13 @@ func (f *feedCheck) read(ferr error) {
 			return
 		}
 		src.LastBodyHash = f.capture.BodyHash
-		f.items = ch.Items
+		f.links = readFeedLinks(ch.Items, f.d.cfg.Fetch.MaxFeedItems)
+		f.items = f.links.items
+		if f.links.excess > 0 {
+			f.capture.Reason = fmt.Sprintf("read the first %d of %d items (fetch.max_feed_items)",
+				len(f.items), len(f.items)+f.links.excess)
+			src.LastReason = f.capture.Reason
+		}
 	}
 }
 
@@ -105,18 +112,26 @@ func (f *feedCheck) judge() {
 	}
 }
 
-// commit stores the capture, the new pages and the source's state at once.
+// pagesPerTx bounds the pages one transaction adds, so that a huge feed
+// never holds the write lock for long.
+const pagesPerTx = 250
+
+// commit stores the new pages, then the capture and the source's state.
+// Pages go in bounded transactions first; the last one also records the
+// capture and the source, so a crash in between only means the next read
+// finds the same items and adds what is missing (EnsurePage is idempotent).
 func (f *feedCheck) commit(ctx context.Context) error {
+	items := f.items
+	for len(items) > pagesPerTx {
+		if err := f.d.store.Tx(ctx, func(tx *storage.Tx) error { return f.addPages(tx, items[:pagesPerTx]) }); err != nil {
+			return err
+		}
+		items = items[pagesPerTx:]
+	}
 	queued := false
 	err := f.d.store.Tx(ctx, func(tx *storage.Tx) error {
-		for _, it := range f.items {
-			_, created, err := tx.EnsurePage(f.src.ID, canonical(it.URL), it.Title, f.now, it.Published, f.now)
-			if err != nil {
-				return err
-			}
-			if created {
-				f.res.NewPages++
-			}
+		if err := f.addPages(tx, items); err != nil {
+			return err
 		}
 		if f.resp.Body != nil && (f.res.NewPages > 0 || f.d.cfg.Storage.KeepBodies == "all") {
 			if _, err := tx.PutBody(f.resp.Body); err != nil {
@@ -138,8 +153,27 @@ func (f *feedCheck) commit(ctx context.Context) error {
 	return err
 }
 
+// addPages tracks the items' links, counting the pages that are new.
+func (f *feedCheck) addPages(tx *storage.Tx, items []extract.Item) error {
+	for _, it := range items {
+		_, created, err := tx.EnsurePage(f.src.ID, it.URL, it.Title, f.now, it.Published, f.now)
+		if err != nil {
+			return err
+		}
+		if created {
+			f.res.NewPages++
+		}
+	}
+	return nil
+}
+
 func (f *feedCheck) log(ctx context.Context) {
 	log := f.d.log.With("source", f.src.Name, "url", f.src.URL)
+	if l := f.links; l.rejected > 0 || l.excess > 0 {
+		// Once per new feed body, not once per link.
+		log.Warn("feed items not tracked", "not_http", l.rejected, "example", l.sample,
+			"over_max_feed_items", l.excess, "max_feed_items", f.d.cfg.Fetch.MaxFeedItems)
+	}
 	if f.failure != "" {
 		log.Warn("feed failed", "class", f.capture.Class, "reason", f.failure, "failures", f.src.ConsecutiveFailures)
 		return
@@ -157,14 +191,4 @@ func parseURL(s string) *url.URL {
 		return nil
 	}
 	return u
-}
-
-// canonical drops the fragment, which never names a different document.
-func canonical(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return s
-	}
-	u.Fragment = ""
-	return u.String()
 }

@@ -127,7 +127,7 @@ func (h *hookServer) snapshot() (events []notify.Event, dupes, bad int) {
 }
 
 func (h *hookServer) webhookConfig() string {
-	return fmt.Sprintf("\n[[webhook]]\nurl = %q\nsecret = %q\n", h.URL, hookSecret)
+	return fmt.Sprintf("\n[[webhook]]\nurl = %q\nsecret = %q\nallow_private = true\n", h.URL, hookSecret)
 }
 
 // running is a daemon started by startDaemon; results carries every check.

@@ -213,7 +213,8 @@ func migrateDeliveriesToSubscribers(ctx context.Context, tx *sql.Tx) error {
 	}
 	_, err = tx.ExecContext(ctx, `DROP TABLE deliveries;
 		ALTER TABLE deliveries_v3 RENAME TO deliveries;
-		CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;`)
+		CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+		CREATE INDEX deliveries_claimed ON deliveries (claimed_by) WHERE claimed_by != '';`)
 	return err
 }
 
@@ -245,4 +246,34 @@ func (s *Store) ReleaseDeliveries(ctx context.Context, owner string, ids []int64
 		}
 		return nil
 	})
+}
+
+// ClaimOwners lists the processes holding claims on outbox rows, lapsed or
+// not.
+func (s *Store) ClaimOwners(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT claimed_by FROM deliveries WHERE claimed_by != ''`)
+	if err != nil {
+		return nil, fmt.Errorf("list claim owners: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return nil, fmt.Errorf("list claim owners: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// ReleaseClaimsOf drops every claim owner holds, for a process known to be
+// dead, so its rows need not wait for their leases to lapse. It returns how
+// many rows were released.
+func (s *Store) ReleaseClaimsOf(ctx context.Context, owner string) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET claimed_by = '', claim_until = NULL WHERE claimed_by = ?`, owner)
+	if err != nil {
+		return 0, fmt.Errorf("release claims of %s: %w", owner, err)
+	}
+	return res.RowsAffected()
 }

@@ -181,3 +181,22 @@ func mustOpenRaw(t *testing.T, path string) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+func TestReleaseClaimsOfDeadOwner(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "stet.db"))
+	ctx := t.Context()
+	queue(t, s, 3)
+	if rows, err := s.ClaimDeliveries(ctx, "host/42/ab", t0, time.Hour, 2); err != nil || len(rows) != 2 {
+		t.Fatalf("claim = %d, %v", len(rows), err)
+	}
+	owners, err := s.ClaimOwners(ctx)
+	if err != nil || len(owners) != 1 || owners[0] != "host/42/ab" {
+		t.Fatalf("ClaimOwners = %v, %v", owners, err)
+	}
+	if n, err := s.ReleaseClaimsOf(ctx, "host/42/ab"); err != nil || n != 2 {
+		t.Fatalf("ReleaseClaimsOf = %d, %v; want 2", n, err)
+	}
+	if rows, _ := s.ClaimDeliveries(ctx, "next", t0, time.Hour, 10); len(rows) != 3 {
+		t.Errorf("after release %d rows claimable, want 3", len(rows))
+	}
+}
