@@ -137,7 +137,15 @@ func createPrivate(path string) error {
 	return f.Close()
 }
 
+// init checks the journal mode and the file, and migrates, retrying while
+// another process holds the lock: turning a new file into WAL takes an
+// exclusive lock that SQLite does not wait for, so processes opening a new
+// database at once would otherwise see SQLITE_BUSY.
 func (s *Store) init(ctx context.Context) error {
+	return retryBusy(ctx, 10*time.Second, func() error { return s.initOnce(ctx) })
+}
+
+func (s *Store) initOnce(ctx context.Context) error {
 	var mode string
 	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		return fmt.Errorf("read journal mode: %w", err)
