@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/stet/stet/config"
@@ -18,18 +19,19 @@ func runChanges(ctx context.Context, e *env, args []string) error {
 	var sf storeFlags
 	sf.register(fs)
 	var since config.Duration
-	fs.TextVar(&since, "since", config.Duration(0), "only changes detected within this long (e.g. 24h, 7d); 0 means all")
+	fs.TextVar(&since, "since", config.Duration(0), "only changes detected within this long (e.g. 24h, 7d; at most 100 years); absent or 0: all")
 	u := fs.String("url", "", "only changes of this page")
-	kind := fs.String("kind", "", "only changes of this kind: changed, removed, restored")
-	limit := fs.Int("limit", 0, "at most this many (0: no limit)")
+	kind := fs.String("kind", "", "only changes of this kind: "+strings.Join(storage.ChangeKinds(), ", "))
+	limit := fs.Int("limit", 0, fmt.Sprintf("at most this many, 1 to %d (absent or 0: no limit)", maxLimit))
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	if err := firstError(noArgs(pos), checkSince(since), checkLimit(*limit), checkKind(*kind)); err != nil {
+		return err
 	}
-	_, st, err := sf.open(ctx)
+	_, st, err := sf.openRead(ctx)
 	if err != nil {
 		return err
 	}

@@ -36,13 +36,14 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	sf.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per URL")
 	verbose := fs.Bool("v", false, "print the whole story of each fetch")
-	if err := fs.Parse(args); err != nil {
+	urls, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(urls) == 0 {
 		return fmt.Errorf("%w: no URL given", errUsage)
 	}
-	cfg, st, err := sf.open(ctx)
+	cfg, st, err := sf.openWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	failed := false
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
-	for _, u := range fs.Args() {
+	for _, u := range urls {
 		r, err := d.Check(ctx, u)
 		if ctx.Err() != nil {
 			return ctx.Err()

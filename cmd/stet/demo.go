@@ -60,6 +60,7 @@ schedule = "@every 1s"
 [[webhook]]
 url = "%[4]s/hook"
 secret = "%[5]s"
+allow_private = true      # the demo's receiver is on loopback
 `
 
 func runDemo(ctx context.Context, e *env, args []string) error {
@@ -67,8 +68,15 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	dir := fs.String("dir", "", "folder for the demo's database, config and log (default: a new temporary folder)")
 	verbose := fs.Bool("v", false, "print the daemon's log to stderr")
 	stepTimeout := fs.Duration("step-timeout", 20*time.Second, "how long to wait for each scripted edit to be reported")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	if *stepTimeout <= 0 {
+		return fmt.Errorf("%w: -step-timeout must be a positive duration such as 20s; got %s", errUsage, *stepTimeout)
 	}
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "stet-demo-")

@@ -29,13 +29,14 @@ func runExtract(_ context.Context, e *env, args []string) error {
 	fs := newFlags("extract", e)
 	format := fs.String("format", "text", "output format: text or json")
 	outDir := fs.String("o", "", "write DIR/NAME.txt (or .json) for each NAME.html instead of stdout")
-	if err := fs.Parse(args); err != nil {
+	files, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
 	if *format != "text" && *format != "json" {
-		return fmt.Errorf("%w: -format must be text or json", errUsage)
+		return fmt.Errorf("%w: -format must be text or json; got %q", errUsage, *format)
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		b, err := io.ReadAll(os.Stdin)
 		if err != nil {
 			return fmt.Errorf("read stdin: %w", err)
@@ -48,7 +49,7 @@ func runExtract(_ context.Context, e *env, args []string) error {
 		return err
 	}
 	failed := 0
-	for _, in := range fs.Args() {
+	for _, in := range files {
 		if err := extractFile(e, in, *outDir, *format); err != nil {
 			fmt.Fprintf(e.stderr, "stet extract: %s: %v\n", in, err)
 			failed++

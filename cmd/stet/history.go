@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/stet/stet/daemon"
@@ -36,18 +35,19 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	var sf storeFlags
 	sf.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per version")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return fmt.Errorf("%w: want exactly one URL", errUsage)
 	}
-	_, st, err := sf.open(ctx)
+	_, st, err := sf.openRead(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	p, err := pageOf(ctx, st, fs.Arg(0))
+	p, err := pageOf(ctx, st, pos[0])
 	if err != nil {
 		return err
 	}
@@ -93,27 +93,36 @@ func runDiff(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("diff", e)
 	var sf storeFlags
 	sf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 && fs.NArg() != 3 {
+	if len(pos) != 1 && len(pos) != 3 {
 		return fmt.Errorf("%w: want URL, or URL and two version ids", errUsage)
 	}
-	_, st, err := sf.open(ctx)
+	var ids []int64
+	for _, s := range pos[1:] {
+		id, err := versionNumber(s)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	_, st, err := sf.openRead(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	p, err := pageOf(ctx, st, fs.Arg(0))
+	p, err := pageOf(ctx, st, pos[0])
 	if err != nil {
 		return err
 	}
 	var a, b storage.Version
-	if fs.NArg() == 3 {
-		if a, err = versionArg(ctx, st, p, fs.Arg(1)); err != nil {
+	if len(ids) == 2 {
+		if a, err = versionOf(ctx, st, p, ids[0]); err != nil {
 			return err
 		}
-		if b, err = versionArg(ctx, st, p, fs.Arg(2)); err != nil {
+		if b, err = versionOf(ctx, st, p, ids[1]); err != nil {
 			return err
 		}
 	} else {
@@ -134,11 +143,7 @@ func runDiff(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func versionArg(ctx context.Context, st *storage.Store, p storage.Page, s string) (storage.Version, error) {
-	id, err := strconv.ParseInt(trimV(s), 10, 64)
-	if err != nil {
-		return storage.Version{}, fmt.Errorf("%w: version %q is not a number", errUsage, s)
-	}
+func versionOf(ctx context.Context, st *storage.Store, p storage.Page, id int64) (storage.Version, error) {
 	v, err := st.Version(ctx, id)
 	if err != nil {
 		return v, fmt.Errorf("version %d: %w", id, err)
@@ -147,11 +152,4 @@ func versionArg(ctx context.Context, st *storage.Store, p storage.Page, s string
 		return v, fmt.Errorf("version %d belongs to another page", id)
 	}
 	return v, nil
-}
-
-func trimV(s string) string {
-	if len(s) > 1 && (s[0] == 'v' || s[0] == 'V') {
-		return s[1:]
-	}
-	return s
 }

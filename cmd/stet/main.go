@@ -30,14 +30,14 @@ type env struct {
 
 func commands() []command {
 	return []command{
-		{"demo", "[-dir DIR] [-v]", "run the whole loop against a simulated local newsroom, then summarise", runDemo},
-		{"run", "[-config F]", "run the daemon until SIGINT/SIGTERM", runDaemon},
-		{"check", "[-config F] [-json] [-v] URL...", "fetch URLs now, store a version if changed, print the result", runCheck},
-		{"changes", "[-config F] [-since 24h] [-url U] [-kind K] [-json]", "list change reports, newest first", runChanges},
-		{"history", "[-config F] [-json] URL", "list every version of a page", runHistory},
-		{"diff", "[-config F] URL [VERSION VERSION]", "show the diff between two versions (default: latest two)", runDiff},
-		{"serve", "[-config F] [-listen ADDR]", "serve the read-only web UI and JSON API over the database", runServe},
-		{"sources", "[-config F] [-json]", "list sources and pages with their last status and next due time", runSources},
+		{"demo", "[-dir DIR] [-v] [-step-timeout 20s]", "run the whole loop against a simulated local newsroom, then summarise", runDemo},
+		{"run", "[-config F] [-db F] [-log-level L]", "run the daemon until SIGINT/SIGTERM", runDaemon},
+		{"check", "[-config F] [-db F] [-json] [-v] URL...", "fetch URLs now, store a version if changed, print the result", runCheck},
+		{"changes", "[-config F] [-db F] [-since 24h] [-url U] [-kind K] [-limit N] [-json]", "list change reports, newest first", runChanges},
+		{"history", "[-config F] [-db F] [-json] URL", "list every version of a page", runHistory},
+		{"diff", "[-config F] [-db F] URL [VERSION VERSION]", "show the diff between two versions (default: latest two)", runDiff},
+		{"serve", "[-config F] [-db F] [-listen HOST:PORT]", "serve the read-only web UI and JSON API over the database", runServe},
+		{"sources", "[-config F] [-db F] [-json] [-pages]", "list sources and pages with their last status and next due time", runSources},
 		{"extract", "[-format text|json] [-o DIR] [FILE...]", "run the extractor alone on HTML files or stdin", runExtract},
 		{"version", "", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "stet", version)
@@ -94,10 +94,16 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "stet watches what publishers publish and keeps every version of it.")
-	fmt.Fprintln(w, "\nusage: stet <command> [flags]")
+	fmt.Fprintln(w, "\nusage: stet <command> [flags] [arguments]")
 	for _, c := range commands() {
+		if len(c.args) > 48 {
+			fmt.Fprintf(w, "  %-8s %s\n  %-8s %-48s %s\n", c.name, c.args, "", "", c.help)
+			continue
+		}
 		fmt.Fprintf(w, "  %-8s %-48s %s\n", c.name, c.args, c.help)
 	}
+	fmt.Fprintln(w, "\nFlags may also follow arguments; -- ends them. Only run and check write the")
+	fmt.Fprintln(w, "database, and create it only when it is named by -config, ./config.toml or -db.")
 }
 
 func newFlags(name string, e *env) *flag.FlagSet {

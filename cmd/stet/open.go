@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 
@@ -23,38 +24,61 @@ func (s *storeFlags) register(fs *flag.FlagSet) {
 }
 
 // load reads the config: the -config file, else ./config.toml if present,
-// else the built-in defaults.
-func (s *storeFlags) load() (*config.Config, error) {
+// else the built-in defaults; -db overrides its database path. named says
+// whether the user chose the database, with a config file or -db, rather
+// than getting the built-in default.
+func (s *storeFlags) load() (cfg *config.Config, named bool, err error) {
 	path := s.config
 	if path == "" {
 		if _, err := os.Stat("config.toml"); err == nil {
 			path = "config.toml"
 		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	var cfg *config.Config
 	if path == "" {
 		cfg = config.Default()
-	} else {
-		var err error
-		if cfg, err = config.Load(path); err != nil {
-			return nil, err
-		}
+	} else if cfg, err = config.Load(path); err != nil {
+		return nil, false, err
 	}
 	if s.db != "" {
 		cfg.Storage.Path = s.db
 	}
-	return cfg, nil
+	return cfg, path != "" || s.db != "", nil
 }
 
-// open loads the config and opens its database.
-func (s *storeFlags) open(ctx context.Context) (*config.Config, *storage.Store, error) {
-	cfg, err := s.load()
+// openWrite loads the config and opens its database for writing, creating
+// it if needed: it is for `run` and `check`, and only for a database the
+// user named, so a command run in the wrong folder creates nothing.
+func (s *storeFlags) openWrite(ctx context.Context) (*config.Config, *storage.Store, error) {
+	cfg, named, err := s.load()
 	if err != nil {
 		return nil, nil, err
 	}
+	if !named {
+		return nil, nil, fmt.Errorf("%w: no database named: pass -config FILE (or run where a config.toml is) or -db FILE", errUsage)
+	}
 	st, err := storage.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, st, nil
+}
+
+// openRead loads the config and opens its database read-only: it never
+// creates, migrates or writes to the file.
+func (s *storeFlags) openRead(ctx context.Context) (*config.Config, *storage.Store, error) {
+	cfg, named, err := s.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := storage.OpenReadOnly(ctx, cfg.Storage.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if !named {
+			return nil, nil, fmt.Errorf("database %s does not exist (no config.toml here: pass -config FILE or -db FILE)", cfg.Storage.Path)
+		}
+		return nil, nil, fmt.Errorf("database %s does not exist", cfg.Storage.Path)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

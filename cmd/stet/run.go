@@ -14,17 +14,18 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	var sf storeFlags
 	sf.register(fs)
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if sf.config == "" {
-		sf.config = "config.toml"
+	if err := noArgs(pos); err != nil {
+		return err
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
-		return fmt.Errorf("%w: -log-level: %v", errUsage, err)
+		return fmt.Errorf("%w: -log-level must be debug, info, warn or error; got %q", errUsage, *level)
 	}
-	cfg, st, err := sf.open(ctx)
+	cfg, st, err := sf.openWrite(ctx)
 	if err != nil {
 		return err
 	}

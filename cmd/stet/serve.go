@@ -18,10 +18,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var sf storeFlags
 	sf.register(fs)
 	listen := fs.String("listen", "", "address to serve on (default: [web] listen, else 127.0.0.1:8080)")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	cfg, st, err := sf.open(ctx)
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	if *listen != "" {
+		if err := checkListen(*listen); err != nil {
+			return err
+		}
+	}
+	cfg, st, err := sf.openRead(ctx)
 	if err != nil {
 		return err
 	}

@@ -35,10 +35,14 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	sf.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per source")
 	showPages := fs.Bool("pages", false, "also list every page")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	_, st, err := sf.open(ctx)
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	_, st, err := sf.openRead(ctx)
 	if err != nil {
 		return err
 	}
