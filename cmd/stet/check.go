@@ -60,16 +60,13 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		r = outcome(u, r, err)
 		if *verbose {
 			printStory(e.stderr, r)
 		}
-		if err != nil || r.Status == daemon.StatusError || (r.Status == daemon.StatusGone && r.VersionID == 0) {
+		if r.Status == daemon.StatusError || (r.Status == daemon.StatusGone && r.VersionID == 0) {
 			failed = true
-			reason := r.Reason
-			if reason == "" && err != nil {
-				reason = err.Error()
-			}
-			fmt.Fprintf(e.stderr, "stet check: %s: %s\n", r.URL, reason)
+			fmt.Fprintf(e.stderr, "stet check: %s: %s\n", r.URL, r.Reason)
 		}
 		if *asJSON {
 			if err := enc.Encode(toCheckJSON(r)); err != nil {
@@ -83,6 +80,21 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return errReported
 	}
 	return nil
+}
+
+// outcome is the result check prints for u: a check that returned an error
+// failed, whatever its Result says, with the error as the reason, and
+// nothing it found (version, change, diff) was stored.
+func outcome(u string, r daemon.Result, err error) daemon.Result {
+	if r.URL == "" {
+		r.URL = u
+	}
+	if err == nil {
+		return r
+	}
+	r.Status, r.Reason = daemon.StatusError, err.Error()
+	r.VersionID, r.ChangeID, r.Diff, r.Summary = 0, 0, "", ""
+	return r
 }
 
 func toCheckJSON(r daemon.Result) checkJSON {
