@@ -365,4 +365,3 @@ func openRaw(t *testing.T, path string) *sql.DB {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
-
