@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -10,8 +11,9 @@ import (
 	"github.com/stet/stet/config"
 )
 
-// FuzzParse checks that any document either parses into a valid config or
-// fails with *config.Error values only, each naming the file.
+// FuzzParse checks that Parse never panics, that what it accepts is
+// normalised and valid, and that what it rejects is reported as
+// *config.Error values, each naming the file first.
 func FuzzParse(f *testing.F) {
 	if b, err := os.ReadFile("../config.toml"); err == nil {
 		f.Add(string(b))
@@ -19,25 +21,60 @@ func FuzzParse(f *testing.F) {
 	f.Add("[[feed]]\nurl = 'https://a.example/'\nschedule = '61 * * * *'\n")
 	f.Add("[recheck]\nsteps = [{ until = '6h', every = 'x' }]\n")
 	f.Add("[[site]]\nhost = '*.a.example'\nremove = ['div..x']\n[fetch]\ntimeout = 3\n")
+	f.Add("\uFEFF[[feed]]\nurl = 'HTTP://A.EXAMPLE:80/rss#x'\nschedule = '@every 1s'\n[[page]]\nurl = 'http://a.example/rss/'\n")
+	f.Add("[[page]]\nurl = 'https://bücher.example'\nschedule = '0 0 29 2 *'\n[[feed]]\nurl = 'https://b.example/'\nschedule = '@every 0s'\n")
+	f.Add("[[webhook]]\nurl = 'https://h.example/'\nname = 'x'\nallow_private = true\n[[webhook]]\nurl = 'https://h.example'\n")
+	f.Add("[fetch]\nmax_body = '1GiB'\nmax_feed_items = 0\n")
 	f.Fuzz(func(t *testing.T, doc string) {
 		cfg, err := config.Parse(strings.NewReader(doc), "f.toml")
-		if err == nil {
-			if verr := cfg.Validate(); verr != nil {
-				t.Fatalf("Parse accepted a config that Validate rejects: %v", verr)
-			}
+		if err != nil {
+			checkParseError(t, err)
 			return
 		}
-		errs := []error{err}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			errs = j.Unwrap()
+		if verr := cfg.Validate(); verr != nil {
+			t.Fatalf("Parse accepted a config that Validate rejects: %v", verr)
 		}
-		for _, e := range errs {
-			ce, ok := errors.AsType[*config.Error](e)
-			if !ok || ce.File != "f.toml" {
-				t.Fatalf("error %q (%T) is not a *config.Error for f.toml", e, e)
-			}
+		for i, f := range cfg.Feeds {
+			checkSource(t, fmt.Sprintf("feed[%d]", i), f.URL, f.Schedule)
+		}
+		for i, p := range cfg.Pages {
+			checkSource(t, fmt.Sprintf("page[%d]", i), p.URL, p.Schedule)
 		}
 	})
+}
+
+// checkParseError requires every joined error to be a *config.Error whose
+// message starts with the file name.
+func checkParseError(t *testing.T, err error) {
+	t.Helper()
+	if !strings.HasPrefix(err.Error(), "f.toml") {
+		t.Fatalf("error %q does not start with the file name", err)
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		ce, ok := errors.AsType[*config.Error](e)
+		if !ok || ce.File != "f.toml" || !strings.HasPrefix(e.Error(), "f.toml") {
+			t.Fatalf("error %q (%T) is not a *config.Error for f.toml", e, e)
+		}
+	}
+}
+
+// checkSource requires a parsed source's URL to be normalised and its
+// schedule to be set and valid.
+func checkSource(t *testing.T, key, u string, s config.Schedule) {
+	t.Helper()
+	if n, err := config.NormalizeURL(u); err != nil || n != u {
+		t.Fatalf("%s.url = %q, which normalises to %q, %v", key, u, n, err)
+	}
+	if s.IsZero() {
+		t.Fatalf("%s.schedule is not set", key)
+	}
+	if _, err := config.ParseSchedule(s.Spec); err != nil {
+		t.Fatalf("%s.schedule = %q, which is invalid: %v", key, s.Spec, err)
+	}
 }
 
 // FuzzNormalizeURL checks NormalizeURL's contract: its result is an absolute
