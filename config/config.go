@@ -18,6 +18,7 @@ type Config struct {
 	Recheck  Recheck   `toml:"recheck"`
 	Daemon   Daemon    `toml:"daemon"`
 	Web      Web       `toml:"web"`
+	Changes  Changes   `toml:"changes"`
 	Feeds    []Feed    `toml:"feed"`
 	Pages    []Page    `toml:"page"`
 	Webhooks []Webhook `toml:"webhook"`
@@ -107,6 +108,9 @@ type Webhook struct {
 	URL    string   `toml:"url"`    // required, absolute http(s); kept as written (see LogURL before logging it)
 	Secret string   `toml:"secret"` // HMAC-SHA256 key; may be "" (then unsigned)
 	Events []string `toml:"events"` // default all; entries are exact types or "prefix.*"
+	// Classes narrows change.* events to changes carrying at least one of
+	// these classes (see ChangeClasses); empty means every change.
+	Classes []string `toml:"classes"`
 	// Name identifies the entry in the outbox and in logs; unique across
 	// entries. Default "": Subscriber derives one.
 	Name string `toml:"name"`
@@ -182,6 +186,7 @@ func Default() *Config {
 			},
 			StopAfter: Duration(30 * day),
 		},
+		Changes: Changes{FlapAfter: 2, FlapWindow: Duration(24 * time.Hour)},
 		Daemon: Daemon{
 			Workers:          4,
 			DeliveryInterval: Duration(5 * time.Second),

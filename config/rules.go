@@ -11,6 +11,8 @@ var eventTypes = []string{
 	"change.changed",
 	"change.removed",
 	"change.restored",
+	"change.flapping",
+	"change.settled",
 	"source.failing",
 	"source.recovered",
 }

@@ -50,6 +50,7 @@ func (c *Config) validate(name string, ix *keyIndex) error {
 	p := problems{name: name, ix: ix}
 	c.validateSettings(&p)
 	c.Recheck.validate(&p)
+	c.Changes.validate(&p)
 	c.validateSources(&p)
 	c.validateWebhooks(&p)
 	c.validateSites(&p)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Wants reports whether the webhook subscribes to eventType. No events
@@ -90,7 +91,7 @@ func (c *Config) validateWebhooks(p *problems) {
 	}
 }
 
-// validate checks the entry's URL and events; it returns the normalised
+// validate checks the entry's URL, name and events; it returns the normalised
 // URL when the URL is valid.
 func (w Webhook) validate(p *problems, key string) (normalized string, ok bool) {
 	if w.URL == "" {
@@ -100,13 +101,31 @@ func (w Webhook) validate(p *problems, key string) (normalized string, ok bool) 
 	} else {
 		normalized, ok = n, true
 	}
+	if w.Name != "" && (strings.TrimSpace(w.Name) != w.Name || strings.ContainsFunc(w.Name, unicode.IsControl)) {
+		p.add(key+".name", "%q has surrounding white space or control characters", w.Name)
+	}
 	for i, e := range w.Events {
 		if !validEvent(e) {
 			p.add(fmt.Sprintf("%s.events[%d]", key, i), "unknown event %q; want one of %s, a \"prefix.*\" of them or \"*\"",
 				e, strings.Join(eventTypes, ", "))
 		}
 	}
+	for i, c := range w.Classes {
+		if !slices.Contains(ChangeClasses, c) {
+			p.add(fmt.Sprintf("%s.classes[%d]", key, i), "unknown class %q; want one of %s", c, strings.Join(ChangeClasses, ", "))
+		}
+	}
 	return normalized, ok
+}
+
+// WantsChange reports whether the webhook subscribes to a change event of
+// eventType carrying classes: Wants(eventType), and, when the entry lists
+// classes, at least one of them.
+func (w Webhook) WantsChange(eventType string, classes []string) bool {
+	if !w.Wants(eventType) {
+		return false
+	}
+	return len(w.Classes) == 0 || slices.ContainsFunc(classes, func(c string) bool { return slices.Contains(w.Classes, c) })
 }
 
 func validEvent(e string) bool {
