@@ -4,7 +4,10 @@
 // parts of a webhook URL that carry credentials.
 package notify
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Event types. Receivers subscribe to them by name (see Matches), so the
 // strings are a public contract.
@@ -12,6 +15,8 @@ const (
 	EventChanged         = "change.changed"   // a tracked article's text was edited
 	EventRemoved         = "change.removed"   // a tracked article disappeared
 	EventRestored        = "change.restored"  // a removed article came back
+	EventFlapping        = "change.flapping"  // an article alternates among texts it showed before
+	EventSettled         = "change.settled"   // a flapping article has held one text for the flap window
 	EventSourceFailing   = "source.failing"   // a source keeps failing to fetch
 	EventSourceRecovered = "source.recovered" // a failing source works again
 )
@@ -46,6 +51,18 @@ type ChangeInfo struct {
 	Summary string `json:"summary"`
 	// Diff is the readable unified diff of the two versions' text.
 	Diff string `json:"diff"`
+	// Blocks is the structured diff Diff was rendered from (JSON of
+	// diff.Result); receivers render it as they like.
+	Blocks json.RawMessage `json:"blocks,omitempty"`
+	// Classes says what kind of edit this is, from the vocabulary in the
+	// README ("number", "stealth", "reverted", ...).
+	Classes []string `json:"classes"`
+	// RevertsTo is the earlier version whose text the page went back to,
+	// null when the change is not a revert.
+	RevertsTo *int64 `json:"reverts_to"`
+	// Versions names, for change.flapping, the versions the page
+	// alternates among.
+	Versions []int64 `json:"versions,omitempty"`
 }
 
 // FailureInfo describes the failures behind a source.* event.

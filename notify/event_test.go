@@ -29,12 +29,13 @@ func TestEventJSON(t *testing.T) {
 				ID: 42, Kind: "changed", DetectedAt: detected, OldVersion: 7, NewVersion: 8,
 				Summary: "1 paragraph changed (+1 −1 words)",
 				Diff:    "--- v7\n+++ v8\n@@ ¶3 @@\n~ joined [-12-]{+24+} conventions\n",
+				Classes: []string{"number", "stealth"},
 			},
 		},
 		"removed": {
 			ID: "chg-43", Type: notify.EventRemoved, CreatedAt: detected,
 			URL:    "https://example.com/gone",
-			Change: &notify.ChangeInfo{ID: 43, Kind: "removed", DetectedAt: detected, OldVersion: 9},
+			Change: &notify.ChangeInfo{ID: 43, Kind: "removed", DetectedAt: detected, OldVersion: 9, Classes: []string{}},
 		},
 		"failing": {
 			ID: "src-3-5", Type: notify.EventSourceFailing, CreatedAt: detected, Source: "xinhua",

@@ -3,8 +3,10 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,6 +16,10 @@ const (
 	ChangeChanged  = "changed"
 	ChangeRemoved  = "removed"
 	ChangeRestored = "restored"
+	// ChangeFlapping reports once that a page alternates among texts it
+	// has shown before; ChangeSettled that it has held one text since.
+	ChangeFlapping = "flapping"
+	ChangeSettled  = "settled"
 )
 
 // Change is a detected edit, removal or restoration of a page.
@@ -26,16 +32,29 @@ type Change struct {
 	NewVersionID int64 // 0 for removals
 	Title        string
 	Summary      string
-	Diff         string
-	URL          string // the page's canonical URL (read only)
+	Diff         string // readable text; for changes stored before schema 4 the only form
+	// Blocks is the JSON of the structured diff every view renders; empty
+	// for changes stored before schema 4.
+	Blocks    []byte
+	Classes   []string // from the documented vocabulary (see diff.Classes)
+	RevertsTo int64    // the earlier version whose text this change brings back, 0 if none
+	// Suppressed marks a change of a flapping page inside its set of
+	// texts: stored and listed, but raising no webhook.
+	Suppressed bool
+	Versions   []int64 // for flapping: the versions the page alternates among
+	URL        string  // the page's canonical URL (read only)
 }
 
 // InsertChange stores c and returns its id.
 func (t *Tx) InsertChange(c Change) (int64, error) {
+	if !slices.Contains(ChangeKinds(), c.Kind) {
+		return 0, fmt.Errorf("insert change of page %d: unknown kind %q", c.PageID, c.Kind)
+	}
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO changes (page_id, kind, detected_at, old_version_id, new_version_id,
-		title, summary, diff) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		title, summary, diff, blocks, classes, reverts_to, suppressed, versions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.PageID, c.Kind, fmtTime(c.DetectedAt), nullIfZero(c.OldVersionID), nullIfZero(c.NewVersionID),
-		c.Title, c.Summary, c.Diff)
+		c.Title, c.Summary, c.Diff, nullIfEmpty(string(c.Blocks)), jsonList(c.Classes), nullIfZero(c.RevertsTo),
+		c.Suppressed, jsonList(c.Versions))
 	if err != nil {
 		return 0, fmt.Errorf("insert %s change of page %d: %w", c.Kind, c.PageID, err)
 	}
@@ -49,7 +68,11 @@ type ChangeFilter struct {
 	AfterID  int64 // only ids greater than this (for following new changes)
 	BeforeID int64 // only ids less than this (for paging back)
 	Kind     string
-	Limit    int // 0 means no limit
+	Class    string // only changes carrying this class
+	// WithSuppressed includes the changes of flapping pages that raised no
+	// webhook; they are left out by default.
+	WithSuppressed bool
+	Limit          int // 0 means no limit
 }
 
 // Changes lists changes matching f, newest first.
@@ -71,8 +94,13 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) ([]Change, error) {
 	if f.Kind != "" {
 		where, args = append(where, "c.kind = ?"), append(args, f.Kind)
 	}
-	q := `SELECT c.id, c.page_id, c.kind, c.detected_at, c.old_version_id, c.new_version_id, c.title, c.summary, c.diff, p.url
-		FROM changes c JOIN pages p ON p.id = c.page_id`
+	if f.Class != "" {
+		where, args = append(where, "EXISTS (SELECT 1 FROM json_each(c.classes) WHERE value = ?)"), append(args, f.Class)
+	}
+	if !f.WithSuppressed {
+		where = append(where, "c.suppressed = 0")
+	}
+	q := `SELECT ` + changeColumns + ` FROM changes c JOIN pages p ON p.id = c.page_id`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -98,8 +126,8 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) ([]Change, error) {
 
 // Change returns one change by id.
 func (s *Store) Change(ctx context.Context, id int64) (Change, error) {
-	c, err := scanChange(s.db.QueryRowContext(ctx, `SELECT c.id, c.page_id, c.kind, c.detected_at, c.old_version_id,
-		c.new_version_id, c.title, c.summary, c.diff, p.url FROM changes c JOIN pages p ON p.id = c.page_id WHERE c.id = ?`, id))
+	c, err := scanChange(s.db.QueryRowContext(ctx, `SELECT `+changeColumns+` FROM changes c JOIN pages p ON p.id = c.page_id
+		WHERE c.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Change{}, fmt.Errorf("change %d: %w", id, ErrNotFound)
 	}
@@ -109,9 +137,48 @@ func (s *Store) Change(ctx context.Context, id int64) (Change, error) {
 	return c, nil
 }
 
+const changeColumns = `c.id, c.page_id, c.kind, c.detected_at, c.old_version_id, c.new_version_id, c.title, c.summary,
+	c.diff, c.blocks, c.classes, c.reverts_to, c.suppressed, c.versions, p.url`
+
 func scanChange(sc interface{ Scan(...any) error }) (Change, error) {
 	var c Change
+	var blocks string
 	err := sc.Scan(&c.ID, &c.PageID, &c.Kind, nullTime{&c.DetectedAt}, nullInt{&c.OldVersionID}, nullInt{&c.NewVersionID},
-		&c.Title, &c.Summary, &c.Diff, &c.URL)
+		&c.Title, &c.Summary, &c.Diff, nullString{&blocks}, jsonStrings{&c.Classes}, nullInt{&c.RevertsTo}, &c.Suppressed,
+		jsonInts{&c.Versions}, &c.URL)
+	if blocks != "" {
+		c.Blocks = []byte(blocks)
+	}
 	return c, err
+}
+
+// jsonList encodes a list column ("[]" for none).
+func jsonList[T any](v []T) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// jsonStrings scans a JSON array column of strings.
+type jsonStrings struct{ v *[]string }
+
+func (j jsonStrings) Scan(src any) error { return scanJSON(src, j.v) }
+
+// jsonInts scans a JSON array column of integers.
+type jsonInts struct{ v *[]int64 }
+
+func (j jsonInts) Scan(src any) error { return scanJSON(src, j.v) }
+
+func scanJSON[T any](src any, v *[]T) error {
+	var s string
+	if err := (nullString{&s}).Scan(src); err != nil {
+		return err
+	}
+	*v = nil
+	if s == "" || s == "[]" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s), v)
 }

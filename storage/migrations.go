@@ -130,6 +130,35 @@ var migrations = []migration{
 	// 3: the outbox names its subscriber, not the webhook URL (which can
 	// carry credentials), and rows are claimed with a lease before sending.
 	{fn: migrateDeliveriesToSubscribers},
+	// 4: a change keeps its structured diff (blocks), classes, the version
+	// it reverts to, whether it was suppressed (a flapping page) and the
+	// versions a flapping report names; kinds are no longer a CHECK, so a
+	// new kind needs no migration. Pages remember their flapping state.
+	{sql: `CREATE TABLE changes_v4 (
+		id INTEGER PRIMARY KEY,
+		page_id INTEGER NOT NULL REFERENCES pages (id),
+		kind TEXT NOT NULL,
+		detected_at TEXT NOT NULL,
+		old_version_id INTEGER REFERENCES versions (id),
+		new_version_id INTEGER REFERENCES versions (id),
+		title TEXT NOT NULL DEFAULT '',
+		summary TEXT NOT NULL DEFAULT '',
+		diff TEXT NOT NULL DEFAULT '', -- readable text; the only form of changes stored before schema 4
+		blocks TEXT,                   -- JSON of the structured diff; NULL before schema 4
+		classes TEXT NOT NULL DEFAULT '[]',
+		reverts_to INTEGER REFERENCES versions (id),
+		suppressed INTEGER NOT NULL DEFAULT 0,
+		versions TEXT NOT NULL DEFAULT '[]'
+	);
+	INSERT INTO changes_v4 (id, page_id, kind, detected_at, old_version_id, new_version_id, title, summary, diff)
+		SELECT id, page_id, kind, detected_at, old_version_id, new_version_id, title, summary, diff FROM changes;
+	DROP TABLE changes;
+	ALTER TABLE changes_v4 RENAME TO changes;
+	CREATE INDEX changes_detected ON changes (detected_at);
+	CREATE INDEX changes_page ON changes (page_id, id);
+	CREATE INDEX versions_hash ON versions (page_id, text_hash);
+	ALTER TABLE pages ADD COLUMN flapping_since TEXT;
+	ALTER TABLE pages ADD COLUMN flap_set TEXT NOT NULL DEFAULT '[]';`},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.

@@ -348,7 +348,7 @@ func asUnprivileged(t *testing.T, fn func()) {
 }
 
 // TestChangeKindsMatchSchema keeps ChangeKinds, which commands validate
-// against, in step with what the changes table accepts.
+// against, in step with what InsertChange accepts.
 func TestChangeKindsMatchSchema(t *testing.T) {
 	s := mustOpen(t, filepath.Join(t.TempDir(), "stet.db"))
 	_, page, _ := seed(t, s)

@@ -29,11 +29,15 @@ type Page struct {
 	FailingSince        time.Time // first failure of the current run; zero when healthy
 	Failing             bool
 	BackoffUntil        time.Time
+	// FlappingSince is when the page was reported flapping (zero when it
+	// is not); FlapSet holds the text hashes it alternates among.
+	FlappingSince time.Time
+	FlapSet       []string
 }
 
 const pageColumns = `id, source_id, url, title, discovered_at, published_at, next_check_at, last_checked_at,
 	last_class, last_reason, etag, last_modified, last_body_hash, gone_count, removed,
-	consecutive_failures, failing, backoff_until, failing_since`
+	consecutive_failures, failing, backoff_until, failing_since, flapping_since, flap_set`
 
 // pageByURL finds a page by its canonical URL or a URL it moved from; it
 // takes the URL twice.
@@ -45,7 +49,7 @@ func scanPage(sc interface{ Scan(...any) error }) (Page, error) {
 	err := sc.Scan(&p.ID, &p.SourceID, &p.URL, &p.Title, nullTime{&p.DiscoveredAt}, nullTime{&p.PublishedAt},
 		nullTime{&p.NextCheckAt}, nullTime{&p.LastCheckedAt}, &p.LastClass, &p.LastReason, &p.ETag,
 		&p.LastModified, &p.LastBodyHash, &p.GoneCount, &p.Removed, &p.ConsecutiveFailures, &p.Failing,
-		nullTime{&p.BackoffUntil}, nullTime{&p.FailingSince})
+		nullTime{&p.BackoffUntil}, nullTime{&p.FailingSince}, nullTime{&p.FlappingSince}, jsonStrings{&p.FlapSet})
 	return p, err
 }
 
@@ -133,10 +137,11 @@ func (t *Tx) EnsurePage(sourceID int64, u, title string, discovered, published, 
 func (t *Tx) UpdatePageState(p Page) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE pages SET title = ?, published_at = ?, next_check_at = ?, last_checked_at = ?,
 		last_class = ?, last_reason = ?, etag = ?, last_modified = ?, last_body_hash = ?, gone_count = ?,
-		removed = ?, consecutive_failures = ?, failing = ?, backoff_until = ?, failing_since = ? WHERE id = ?`,
+		removed = ?, consecutive_failures = ?, failing = ?, backoff_until = ?, failing_since = ?, flapping_since = ?,
+		flap_set = ? WHERE id = ?`,
 		p.Title, fmtTime(p.PublishedAt), fmtTime(p.NextCheckAt), fmtTime(p.LastCheckedAt), p.LastClass, p.LastReason,
 		p.ETag, p.LastModified, p.LastBodyHash, p.GoneCount, p.Removed, p.ConsecutiveFailures, p.Failing,
-		fmtTime(p.BackoffUntil), fmtTime(p.FailingSince), p.ID)
+		fmtTime(p.BackoffUntil), fmtTime(p.FailingSince), fmtTime(p.FlappingSince), jsonList(p.FlapSet), p.ID)
 	if err != nil {
 		return fmt.Errorf("update page %d: %w", p.ID, err)
 	}

@@ -266,7 +266,9 @@ func exists(path string) bool {
 
 // ChangeKinds lists every change kind (see the Change* constants), for
 // callers that validate a kind before asking for changes of it.
-func ChangeKinds() []string { return []string{ChangeChanged, ChangeRemoved, ChangeRestored} }
+func ChangeKinds() []string {
+	return []string{ChangeChanged, ChangeRemoved, ChangeRestored, ChangeFlapping, ChangeSettled}
+}
 
 // Path is the file the store was opened from.
 func (s *Store) Path() string { return s.path }

@@ -114,3 +114,29 @@ func (t *Tx) LatestVersionID(pageID int64) (int64, error) {
 	}
 	return id, nil
 }
+
+// VersionStat is the identity and time of one version, for reasoning over
+// a page's history without loading its texts.
+type VersionStat struct {
+	ID        int64
+	TextHash  string
+	CreatedAt time.Time
+}
+
+// VersionStats lists every version of a page, oldest first, without texts.
+func (s *Store) VersionStats(ctx context.Context, pageID int64) ([]VersionStat, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, text_hash, created_at FROM versions WHERE page_id = ? ORDER BY id`, pageID)
+	if err != nil {
+		return nil, fmt.Errorf("list versions of page %d: %w", pageID, err)
+	}
+	defer rows.Close()
+	var out []VersionStat
+	for rows.Next() {
+		var v VersionStat
+		if err := rows.Scan(&v.ID, &v.TextHash, nullTime{&v.CreatedAt}); err != nil {
+			return nil, fmt.Errorf("list versions of page %d: %w", pageID, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
