@@ -5,6 +5,7 @@
 package crawler
 
 import (
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"time"
@@ -51,6 +52,9 @@ type Options struct {
 	// Transport, if set, replaces the dialing transport (tests only); the
 	// private-address guard is then the caller's business.
 	Transport http.RoundTripper
+	// RootCAs, if set, replaces the system's roots for verifying servers:
+	// tests trust httptest.NewTLSServer's certificate this way.
+	RootCAs *x509.CertPool
 }
 
 // Request is one fetch.
@@ -89,6 +93,13 @@ type Response struct {
 	Robots        string        // "allowed", "disallowed", "ignored", "unavailable (...)", "unreachable (...)"; "allowed (last copy; ...)" while a cached robots.txt stands in
 	Started       time.Time
 	Duration      time.Duration
+
+	// Evidence of where the final response came from, set with Status and
+	// Header. Empty when unknown: no response, or a Transport that does not
+	// report its connection.
+	RemoteIP   string // the address the connection was dialed to ("93.184.215.14", "2606:2800::1"), no port
+	TLSVersion string // "TLS 1.3"; "" over plain HTTP
+	CertSHA256 string // hex SHA-256 of the server's leaf certificate (DER); "" over plain HTTP
 }
 
 // FetchError reports a failed fetch: the URL and a reason an operator can act on.

@@ -163,7 +163,8 @@ func (f *fetch) hop(ctx context.Context, u *url.URL) (*url.URL, error) {
 	hctx, cancel := context.WithDeadline(ctx, f.deadline)
 	defer cancel()
 
-	req := f.newRequest(hctx, u)
+	var conn connEvidence
+	req := f.newRequest(conn.trace(hctx), u)
 	f.resp.FinalURL, f.resp.RequestHeader = u.String(), req.Header.Clone()
 	res, err := f.hc.Do(req)
 	if err != nil {
@@ -171,6 +172,7 @@ func (f *fetch) hop(ctx context.Context, u *url.URL) (*url.URL, error) {
 	}
 	defer res.Body.Close()
 	f.resp.Status, f.resp.Header = res.StatusCode, res.Header
+	conn.record(f.resp, res)
 	f.resp.ContentType = res.Header.Get("Content-Type")
 	if next, err := f.redirectTarget(u, res); next != nil || err != nil {
 		// Drain a little so the connection can be reused; never much.

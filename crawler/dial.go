@@ -126,7 +126,7 @@ func newTransport(o Options) *http.Transport {
 	return &http.Transport{
 		Proxy:                  nil, // never honour env proxies: the guard must see the real peer
 		DialContext:            d.DialContext,
-		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs},
 		TLSHandshakeTimeout:    o.ConnectTimeout,
 		ResponseHeaderTimeout:  o.HeaderTimeout,
 		MaxResponseHeaderBytes: 64 << 10,
