@@ -159,6 +159,10 @@ var migrations = []migration{
 	CREATE INDEX versions_hash ON versions (page_id, text_hash);
 	ALTER TABLE pages ADD COLUMN flapping_since TEXT;
 	ALTER TABLE pages ADD COLUMN flap_set TEXT NOT NULL DEFAULT '[]';`},
+	// 5: captures keep their response and request headers, the peer's IP
+	// address, TLS version and certificate fingerprint, and form a hash
+	// chain (chain.go); captures already stored are linked in id order.
+	{fn: migrateCaptureLinks},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.
