@@ -241,12 +241,12 @@ func (c *pageCheck) fetched(ctx context.Context) error {
 	case c.prev == nil:
 		c.newVersion(art, doc)
 		c.res.Status = StatusNew
-	case doc.hash == c.prev.TextHash:
+	case doc.same(docOfVersion(*c.prev)):
 		c.same()
 	default:
 		old := c.d.baseline(ctx, *c.prev)
 		c.newVersion(art, doc)
-		if old.hash == doc.hash {
+		if old.same(doc) {
 			// Only the extractor changed, not the page: re-baseline silently.
 			c.res.Status = StatusUnchanged
 			c.d.log.Info("version re-baselined after extractor change", "url", p.URL, "from", c.prev.Extractor)
@@ -256,7 +256,9 @@ func (c *pageCheck) fetched(ctx context.Context) error {
 		if p.Removed {
 			kind = storage.ChangeRestored
 		}
-		c.addChange(kind, old, doc)
+		if err := c.addEdit(ctx, kind, old, doc); err != nil {
+			return err
+		}
 	}
 	p.Removed, p.GoneCount = false, 0
 	return nil
@@ -270,7 +272,11 @@ func (c *pageCheck) same() {
 	}
 	if c.page.Removed && c.prev != nil {
 		d := docOfVersion(*c.prev)
-		c.addChange(storage.ChangeRestored, d, d)
+		c.addChange(storage.ChangeRestored, d, d, nil)
+	} else if c.settled() {
+		d := docOfVersion(*c.prev)
+		c.addChange(storage.ChangeSettled, d, d, nil)
+		c.change.NewVersionID = c.prev.ID
 	}
 	c.page.Removed, c.page.GoneCount = false, 0
 }
@@ -287,7 +293,7 @@ func (c *pageCheck) gone() {
 		return
 	}
 	p.Removed = true
-	c.addChange(storage.ChangeRemoved, docOfVersion(*c.prev), doc{})
+	c.addChange(storage.ChangeRemoved, docOfVersion(*c.prev), doc{}, nil)
 }
 
 func (c *pageCheck) newVersion(art *extract.Article, d doc) {
@@ -300,7 +306,7 @@ func (c *pageCheck) newVersion(art *extract.Article, d doc) {
 		Text: d.text, TextHash: d.hash, Extractor: extract.Version}
 }
 
-func (c *pageCheck) addChange(kind string, old, new doc) {
+func (c *pageCheck) addChange(kind string, old, new doc, back *revert) {
 	title := new.title
 	if title == "" {
 		title = old.title
@@ -312,19 +318,43 @@ func (c *pageCheck) addChange(kind string, old, new doc) {
 	if c.prev != nil {
 		ch.OldVersionID = c.prev.ID
 	}
-	ch.Diff, ch.Summary = renderDiff(old, new, c.prev, c.now)
+	rp := makeReport(old, new, oldLabel(c.prev), newLabel(new, c.now), back)
+	ch.Diff, ch.Summary, ch.Classes, ch.Blocks = rp.text, rp.summary, rp.classes, rp.blocksJSON()
+	if back != nil {
+		ch.RevertsTo = back.id
+	}
 	c.change = ch
 	c.res.Status, c.res.Diff, c.res.Summary = kind, ch.Diff, ch.Summary
 }
 
-// doc is the part of a version that decides whether the page changed.
-type doc struct{ title, text, hash string }
-
-func docOf(a *extract.Article) doc {
-	return makeDoc(a.Title, a.Text)
+// doc is the part of a version that decides whether the page changed:
+// title and text (whose hash identifies a text across versions) and the
+// metadata a reader relies on, byline and dates.
+type doc struct {
+	title, text, hash   string
+	byline              string
+	published, modified time.Time
 }
 
-func docOfVersion(v storage.Version) doc { return doc{title: v.Title, text: v.Text, hash: v.TextHash} }
+func docOf(a *extract.Article) doc {
+	d := makeDoc(a.Title, a.Text)
+	d.byline, d.published, d.modified = diff.Normalize(a.Byline), seconds(a.Published), seconds(a.Modified)
+	return d
+}
+
+func docOfVersion(v storage.Version) doc {
+	return doc{title: v.Title, text: v.Text, hash: v.TextHash, byline: diff.Normalize(v.Byline),
+		published: seconds(v.Published), modified: seconds(v.Modified)}
+}
+
+// seconds drops what a stored time cannot keep, so a date read again
+// compares equal.
+func seconds(t time.Time) time.Time { return t.Truncate(time.Second).UTC() }
+
+// same reports whether d and o are the same version of a page.
+func (d doc) same(o doc) bool {
+	return d.hash == o.hash && d.byline == o.byline && d.published.Equal(o.published) && d.modified.Equal(o.modified)
+}
 
 func makeDoc(title, text string) doc {
 	d := doc{title: diff.Normalize(title), text: diff.Normalize(text)}

@@ -49,7 +49,9 @@ func (c *pageCheck) commit(ctx context.Context) error {
 				return err
 			}
 			c.res.ChangeID = c.change.ID
-			c.events = append(c.events, changeEvent(*c.change, c.src.Name, c.res.Summary))
+			if !c.change.Suppressed { // a flapping page's alternations raise no webhook
+				c.events = append(c.events, changeEvent(*c.change, c.src.Name, c.res.Summary))
+			}
 		}
 		if queued, err = c.d.queueEvents(tx, c.events); err != nil {
 			return err
@@ -132,7 +134,7 @@ func (c *pageCheck) log() {
 func (d *Daemon) nextCheck(p storage.Page, src storage.Source, now time.Time) time.Time {
 	if src.Kind == storage.KindPage {
 		if s := d.scheduleOf(src.ID); s != nil {
-			return s.Next(now)
+			return s.Next(now).Add(spread(src.URL, s))
 		}
 	}
 	every, ok := d.cfg.Recheck.Interval(now.Sub(p.DiscoveredAt))

@@ -202,20 +202,20 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	c := cron.New(cron.WithChain(cron.Recover(cronLogger{d.log})))
 	for _, s := range d.sources {
-		s := s
-		j := job{sourceID: s.src.ID}
 		if s.src.Kind == storage.KindPage {
-			j = job{pageID: s.pageID}
+			// A [[page]] is due by the time stored with it (nextCheck
+			// follows its schedule): a cron job as well would check it twice
+			// per cycle.
+			continue
 		}
+		j := job{sourceID: s.src.ID}
 		delay := spread(s.src.URL, s.schedule)
 		c.Schedule(s.schedule, cron.FuncJob(func() {
 			// Sources sharing a schedule would all fire at the top of the
 			// minute; a fixed per-source delay spreads them out.
 			time.AfterFunc(delay, func() { d.enqueue(ctx, j) })
 		}))
-		if s.src.Kind == storage.KindFeed {
-			d.enqueue(ctx, j) // a fresh start looks at feeds at once
-		}
+		d.enqueue(ctx, j) // a fresh start looks at feeds at once
 	}
 	c.Start()
 	d.log.Info("daemon started", "sources", len(d.sources), "workers", d.cfg.Daemon.Workers,

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stet/stet/diff"
 	"github.com/stet/stet/notify"
 	"github.com/stet/stet/storage"
 )
@@ -28,11 +27,18 @@ func newEventID() string {
 }
 
 func changeEvent(ch storage.Change, source, summary string) notify.Event {
+	info := &notify.ChangeInfo{ID: ch.ID, Kind: ch.Kind, DetectedAt: ch.DetectedAt,
+		OldVersion: ch.OldVersionID, NewVersion: ch.NewVersionID, Summary: summary, Diff: ch.Diff,
+		Blocks: ch.Blocks, Classes: ch.Classes, Versions: ch.Versions}
+	if info.Classes == nil {
+		info.Classes = []string{}
+	}
+	if ch.RevertsTo != 0 {
+		info.RevertsTo = &ch.RevertsTo
+	}
 	return notify.Event{
 		ID: newEventID(), Type: "change." + ch.Kind, CreatedAt: ch.DetectedAt,
-		Source: source, URL: ch.URL, Title: ch.Title,
-		Change: &notify.ChangeInfo{ID: ch.ID, Kind: ch.Kind, DetectedAt: ch.DetectedAt,
-			OldVersion: ch.OldVersionID, NewVersion: ch.NewVersionID, Summary: summary, Diff: ch.Diff},
+		Source: source, URL: ch.URL, Title: ch.Title, Change: info,
 	}
 }
 
@@ -65,7 +71,7 @@ func (d *Daemon) queueEvent(tx *storage.Tx, ev notify.Event) (bool, error) {
 	queued := false
 	var body []byte
 	for _, w := range d.cfg.Webhooks {
-		if !w.Wants(ev.Type) {
+		if ev.Change != nil && !w.WantsChange(ev.Type, ev.Change.Classes) || ev.Change == nil && !w.Wants(ev.Type) {
 			continue
 		}
 		if body == nil {
@@ -87,44 +93,36 @@ func (d *Daemon) queueEvent(tx *storage.Tx, ev notify.Event) (bool, error) {
 	return queued, nil
 }
 
-// renderDiff gives the readable report of a change from old to new and a
-// one-line summary.
-func renderDiff(old, new doc, prev *storage.Version, now time.Time) (string, string) {
-	oldLabel := "(none)"
-	if prev != nil {
-		oldLabel = fmt.Sprintf("version %d, %s", prev.ID, prev.CreatedAt.UTC().Format(time.RFC3339))
+func oldLabel(prev *storage.Version) string {
+	if prev == nil {
+		return "(none)"
 	}
-	newLabel := "(removed)"
-	if new.hash != "" {
-		newLabel = "now, " + now.UTC().Format(time.RFC3339)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "--- %s\n+++ %s\n", oldLabel, newLabel)
-	var parts []string
-	if old.title != new.title && new.hash != "" {
-		fmt.Fprintf(&b, "@@ title @@\n- %s\n+ %s\n", old.title, new.title)
-		parts = append(parts, "title changed")
-	}
-	r := diff.Compare(old.text, new.text)
-	if r.Changed() {
-		u := r.Unified(oldLabel, newLabel)
-		// Drop the library's own header: ours above also covers the title.
-		for range 2 {
-			if strings.HasPrefix(u, "--- ") || strings.HasPrefix(u, "+++ ") {
-				_, u, _ = strings.Cut(u, "\n")
-			}
-		}
-		b.WriteString(u)
-		parts = append(parts, r.Summary().String())
-	}
-	if len(parts) == 0 {
-		return "", "text unchanged"
-	}
-	return b.String(), strings.Join(parts, "; ")
+	return fmt.Sprintf("version %d, %s", prev.ID, prev.CreatedAt.UTC().Format(time.RFC3339))
 }
 
-// VersionDiff renders the readable diff between two stored versions.
+func newLabel(new doc, now time.Time) string {
+	if new.hash == "" {
+		return "(removed)"
+	}
+	return "now, " + now.UTC().Format(time.RFC3339)
+}
+
+// VersionDiff renders the readable diff between two stored versions, and
+// says so when different extractor versions read them: then part of the
+// difference may be the extractor's, not the publisher's.
 func VersionDiff(old, new storage.Version) (string, string) {
-	d, s := renderDiff(docOfVersion(old), docOfVersion(new), &old, new.CreatedAt)
-	return strings.Replace(d, "+++ now, ", fmt.Sprintf("+++ version %d, ", new.ID), 1), s
+	rp := makeReport(docOfVersion(old), docOfVersion(new), oldLabel(&old),
+		fmt.Sprintf("version %d, %s", new.ID, new.CreatedAt.UTC().Format(time.RFC3339)), nil)
+	if old.Extractor == new.Extractor {
+		return rp.text, rp.summary
+	}
+	note := fmt.Sprintf("extractor changed between the two versions (%s, then %s): some differences may be the extractor's",
+		old.Extractor, new.Extractor)
+	text := rp.text
+	if text != "" {
+		head, rest, _ := strings.Cut(text, "\n")
+		head2, rest2, _ := strings.Cut(rest, "\n")
+		text = head + "\n" + head2 + "\n@@ note: " + note + " @@\n" + rest2
+	}
+	return text, rp.summary + "; " + note
 }

@@ -99,3 +99,45 @@ func TestSchedules(t *testing.T) {
 		}
 	})
 }
+
+// TestPagesFetchedOncePerCycle: a [[page]] source was enqueued both by its
+// cron job and by the due-time ticker, so with a short tick it was fetched
+// twice per cycle. Three pages on "* * * * *" for 30 minutes of fake time
+// are fetched once a minute each.
+func TestPagesFetchedOncePerCycle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "stet.db")
+		var extra strings.Builder
+		for i := range 3 {
+			fmt.Fprintf(&extra, "\n[[page]]\nurl = \"https://news.example/p%d.html\"\nschedule = \"* * * * *\"\n", i)
+		}
+		cfg := testConfig(t, path, extra.String())
+		cfg.Daemon.Tick = seconds(1)
+		cfg.Daemon.DeliveryInterval = hour(1)
+		st, err := storage.Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		ff := &fakeFetcher{calls: map[string]int{}}
+		d, err := daemon.New(t.Context(), daemon.Options{Config: cfg, Store: st, Fetcher: ff, Logger: quietLog()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Until(time.Now().Truncate(time.Minute).Add(time.Minute)) - time.Second)
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() { d.Run(ctx); close(done) }()
+		time.Sleep(30 * time.Minute)
+		synctest.Wait()
+		cancel()
+		<-done
+		for i := range 3 {
+			// Checked at start, then once a minute: 31 in 30 minutes (one
+			// fewer if the spread delay carries the last past the end).
+			if got := ff.count(fmt.Sprintf("https://news.example/p%d.html", i)); got < 30 || got > 31 {
+				t.Errorf("page %d fetched %d times in 30 minutes of * * * * *, want 30 or 31", i, got)
+			}
+		}
+	})
+}
