@@ -79,8 +79,10 @@ type pageCheck struct {
 	version *storage.Version
 	change  *storage.Change
 	events  []notify.Event // failure/recovery events to queue with the capture
-	res     Result
-	now     time.Time
+	// prevClass is the class of the page's previous capture.
+	prevClass string
+	res       Result
+	now       time.Time
 }
 
 func (d *Daemon) checkPage(ctx context.Context, pageID int64) (Result, error) {
@@ -129,6 +131,7 @@ func (d *Daemon) record(ctx context.Context, pageID int64, resp *crawler.Respons
 	}
 	c.capture = captureOf(resp, ferr, now)
 	c.capture.PageID = p.ID
+	c.prevClass = p.LastClass
 	if err := c.decide(ctx, ferr); err != nil {
 		return c.res, err
 	}
@@ -181,7 +184,7 @@ func (c *pageCheck) decide(ctx context.Context, ferr error) error {
 			return err
 		}
 	}
-	if c.d.cfg.Storage.KeepBodies == "all" && len(c.resp.Body) > 0 {
+	if len(c.resp.Body) > 0 && (c.d.cfg.Storage.KeepBodies == "all" || c.changesState()) {
 		c.body, c.capture.BodyHash = c.resp.Body, storage.HashBody(c.resp.Body)
 	}
 	c.page.NextCheckAt = c.d.nextCheck(c.page, c.src, c.now)
@@ -192,6 +195,16 @@ func (c *pageCheck) decide(ctx context.Context, ferr error) error {
 		}
 	}
 	return nil
+}
+
+// changesState reports whether this capture changes what is known of the
+// page (a new version, gone, removed, restored, blocked): its body is then
+// evidence and is kept, whatever keep_bodies says.
+func (c *pageCheck) changesState() bool {
+	cls := c.resp.Class
+	return c.version != nil || c.change != nil ||
+		cls == crawler.ClassGone && c.page.GoneCount == 1 || // the first answer that says gone
+		cls == crawler.ClassBlocked && c.prevClass != string(crawler.ClassBlocked)
 }
 
 // fetched handles a 2xx body: extract, compare, maybe version.

@@ -50,7 +50,7 @@ func makeReport(old, new doc, oldLabel, newLabel string, back *revert) report {
 	}
 	rp.result = diff.Compare(old.text, new.text)
 	if rp.result.Changed() {
-		u := rp.result.Unified(oldLabel, newLabel)
+		u := rp.result.Text(oldLabel, newLabel)
 		for range 2 { // the header above covers title and metadata too
 			if strings.HasPrefix(u, "--- ") || strings.HasPrefix(u, "+++ ") {
 				_, u, _ = strings.Cut(u, "\n")
@@ -59,14 +59,14 @@ func makeReport(old, new doc, oldLabel, newLabel string, back *revert) report {
 		b.WriteString(u)
 		parts = append(parts, rp.result.Summary().String())
 		if !removal {
-			rp.classes = append(rp.classes, rp.result.Classes()...)
+			rp.classes = append(rp.classes, textClasses(rp.result)...)
 		}
 	}
 	if back != nil {
 		rp.classes = append(rp.classes, diff.ClassReverted)
 		parts = append([]string{fmt.Sprintf("back to version %d", back.id)}, parts...)
 	}
-	if !removal && rp.result.Changed() && !slices.Contains(rp.classes, diff.ClassCorrection) &&
+	if !removal && wordsChanged(rp.classes) && !slices.Contains(rp.classes, diff.ClassCorrection) &&
 		old.modified.Equal(new.modified) {
 		// The body changed, no correction note came with it and the page
 		// does not admit to a new modification date.
@@ -208,4 +208,32 @@ func joinIDs(ids []int64) string {
 		s[i] = strconv.FormatInt(id, 10)
 	}
 	return strings.Join(s, ", ")
+}
+
+// textClasses is diff's classes of the text, except that a paragraph added
+// only to carry a correction note counts as the correction, not as added
+// text: "Correction: an earlier version said 12" is the note, not news.
+func textClasses(r diff.Result) []string {
+	cls := r.Classes()
+	if !slices.Contains(cls, diff.ClassAdded) {
+		return cls
+	}
+	for _, b := range r.Blocks {
+		if b.Kind == diff.Added && !diff.HasCorrection(b.New) {
+			return cls
+		}
+	}
+	return slices.DeleteFunc(cls, func(c string) bool { return c == diff.ClassAdded })
+}
+
+// wordsChanged reports whether the text classes say words changed, not
+// only places: a paragraph moved unchanged is not a stealth edit.
+func wordsChanged(classes []string) bool {
+	return slices.ContainsFunc(classes, func(c string) bool {
+		switch c {
+		case diff.ClassNumber, diff.ClassQuote, diff.ClassAdded, diff.ClassRemoved, diff.ClassWording:
+			return true
+		}
+		return false
+	})
 }
