@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -121,25 +122,21 @@ type history struct {
 	firstIDs  map[string]int64
 }
 
-// readHistory judges hash against the page's versions (oldest first).
-func readHistory(vs []storage.VersionStat, hash string, now time.Time, window time.Duration) history {
+// readHistory judges a new text (hash) against the page's recent versions
+// (RecentVersions: those in the window and the latest) and the first
+// version that had the same text, if any.
+func readHistory(recent []storage.VersionStat, first *storage.VersionStat, hash string, since time.Time) history {
 	h := history{firstIDs: map[string]int64{}}
-	first := map[string]storage.VersionStat{}
-	from := now.Add(-window)
-	for i, v := range vs {
-		if _, seen := first[v.TextHash]; seen && !v.CreatedAt.Before(from) {
+	for _, v := range recent {
+		if v.FirstID < v.ID && !v.CreatedAt.Before(since) {
 			h.reverts++
 		}
-		if _, seen := first[v.TextHash]; !seen {
-			first[v.TextHash] = v
-			h.firstIDs[v.TextHash] = v.ID
-		}
-		if !v.CreatedAt.Before(from) || i == len(vs)-1 {
-			h.windowSet = append(h.windowSet, v.TextHash)
-		}
+		h.firstIDs[v.TextHash] = v.FirstID
+		h.windowSet = append(h.windowSet, v.TextHash)
 	}
-	if f, ok := first[hash]; ok && len(vs) > 0 && vs[len(vs)-1].TextHash != hash {
-		h.back = &revert{id: f.ID, firstSeen: f.CreatedAt}
+	if first != nil && len(recent) > 0 && recent[len(recent)-1].TextHash != hash {
+		h.back = &revert{id: first.ID, firstSeen: first.CreatedAt}
+		h.firstIDs[hash] = first.ID
 		h.reverts++
 	}
 	h.windowSet = append(h.windowSet, hash)
@@ -164,12 +161,19 @@ func (h history) setIDs(set []string) []int64 {
 // an earlier version, the start of flapping, or (inside a flapping page's
 // set of texts) a suppressed change.
 func (c *pageCheck) addEdit(ctx context.Context, kind string, old, new doc) error {
-	vs, err := c.d.store.VersionStats(ctx, c.page.ID)
+	cc := c.d.cfg.Changes
+	since := c.now.Add(-cc.FlapWindow.D())
+	recent, err := c.d.store.RecentVersions(ctx, c.page.ID, since)
 	if err != nil {
 		return err
 	}
-	cc := c.d.cfg.Changes
-	h := readHistory(vs, new.hash, c.now, cc.FlapWindow.D())
+	var first *storage.VersionStat
+	if f, err := c.d.store.FirstVersionWithHash(ctx, c.page.ID, new.hash); err == nil {
+		first = &f
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	h := readHistory(recent, first, new.hash, since)
 	p := &c.page
 	flapping := !p.FlappingSince.IsZero()
 	switch {

@@ -121,22 +121,47 @@ type VersionStat struct {
 	ID        int64
 	TextHash  string
 	CreatedAt time.Time
+	FirstID   int64     // the page's first version with this text
+	FirstSeen time.Time // and when it was stored
 }
 
-// VersionStats lists every version of a page, oldest first, without texts.
-func (s *Store) VersionStats(ctx context.Context, pageID int64) ([]VersionStat, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, text_hash, created_at FROM versions WHERE page_id = ? ORDER BY id`, pageID)
+// RecentVersions lists, oldest first and without texts, the versions of a
+// page stored at or after since, and always its latest one; each says which
+// version first had its text. It reads the page's versions through the
+// (page_id, text_hash) index, so a long history costs little.
+func (s *Store) RecentVersions(ctx context.Context, pageID int64, since time.Time) ([]VersionStat, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT v.id, v.text_hash, v.created_at, f.id, f.created_at
+		FROM versions v JOIN versions f ON f.id = (SELECT min(w.id) FROM versions w
+			WHERE w.page_id = v.page_id AND w.text_hash = v.text_hash)
+		WHERE v.page_id = ? AND (v.created_at >= ? OR v.id = (SELECT max(id) FROM versions WHERE page_id = ?))
+		ORDER BY v.id`, pageID, fmtTime(since), pageID)
 	if err != nil {
-		return nil, fmt.Errorf("list versions of page %d: %w", pageID, err)
+		return nil, fmt.Errorf("list recent versions of page %d: %w", pageID, err)
 	}
 	defer rows.Close()
 	var out []VersionStat
 	for rows.Next() {
 		var v VersionStat
-		if err := rows.Scan(&v.ID, &v.TextHash, nullTime{&v.CreatedAt}); err != nil {
-			return nil, fmt.Errorf("list versions of page %d: %w", pageID, err)
+		if err := rows.Scan(&v.ID, &v.TextHash, nullTime{&v.CreatedAt}, &v.FirstID, nullTime{&v.FirstSeen}); err != nil {
+			return nil, fmt.Errorf("list recent versions of page %d: %w", pageID, err)
 		}
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// FirstVersionWithHash returns the id and time of the page's first version
+// whose text hash is hash; ErrNotFound if none has it.
+func (s *Store) FirstVersionWithHash(ctx context.Context, pageID int64, hash string) (VersionStat, error) {
+	v := VersionStat{TextHash: hash}
+	err := s.db.QueryRowContext(ctx, `SELECT id, created_at FROM versions WHERE page_id = ? AND text_hash = ?
+		ORDER BY id LIMIT 1`, pageID, hash).Scan(&v.ID, nullTime{&v.CreatedAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, ErrNotFound
+	}
+	if err != nil {
+		return v, fmt.Errorf("find version of page %d by hash: %w", pageID, err)
+	}
+	v.FirstID, v.FirstSeen = v.ID, v.CreatedAt
+	return v, nil
 }
