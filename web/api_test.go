@@ -49,7 +49,8 @@ func TestAPIChangesFields(t *testing.T) {
 	if len(out) != 1 || len(out["changes"]) != 3 {
 		t.Fatalf("body = %s, want {\"changes\": [3 objects]}", res.body)
 	}
-	wantKeys := []string{"detected_at", "diff", "id", "kind", "new_version", "old_version", "summary", "title", "url"}
+	wantKeys := []string{"blocks", "classes", "detected_at", "diff", "id", "kind", "new_version", "old_version", "reverts_to",
+		"summary", "suppressed", "title", "url", "versions"}
 	for _, c := range out["changes"] {
 		var keys []string
 		for k := range c {
@@ -121,15 +122,25 @@ func TestAPIChangesPaging(t *testing.T) {
 func TestAPIBadRequest(t *testing.T) {
 	f := seed(t)
 	h := quietHandler(f.st, &bytes.Buffer{})
-	for _, q := range []string{"?kind=<b>", "?since=soon", "?since=99999d", "?before=0", "?before=-3"} {
-		res := get(t, h, "/api/changes"+q)
+	tests := []struct{ query, param string }{
+		{"?kind=<b>", "kind"}, {"?kind=edited", "kind"}, {"?since=soon", "since"}, {"?since=99999d", "since"},
+		{"?before=0", "before"}, {"?before=-3", "before"}, {"?class=bogus", "class"}, {"?class=Number", "class"},
+		{"?class=<b>", "class"}, {"?kind=changed&class=numbers", "class"}, {"?all=yes", "all"}, {"?all=2", "all"},
+		{"?all=true", "all"},
+	}
+	for _, tt := range tests {
+		res := get(t, h, "/api/changes"+tt.query)
 		var body struct{ Error string }
 		if err := json.Unmarshal([]byte(res.body), &body); err != nil {
-			t.Fatalf("%s: %v in %q", q, err, res.body)
+			t.Fatalf("%s: %v in %q", tt.query, err, res.body)
 		}
-		if res.status != http.StatusBadRequest || body.Error == "" {
-			t.Errorf("%s = %d %q, want 400 with a message", q, res.status, res.body)
+		if res.status != http.StatusBadRequest || !strings.HasPrefix(body.Error, "bad request: "+tt.param+" must be") {
+			t.Errorf("%s = %d %q, want 400 with a message about %s", tt.query, res.status, res.body, tt.param)
 		}
+		if res.header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s: Content-Type = %q", tt.query, res.header.Get("Content-Type"))
+		}
+		mustNotContain(t, tt.query, res.body, "<b>")
 	}
 }
 

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,9 +14,10 @@ import (
 type indexPage struct {
 	Title   string
 	Query   changeQuery
-	Changes []storage.Change
+	Changes []changeView
 	Kinds   []kindLink
-	Next    string // link to older changes; "" on the last page
+	Classes []string // the class vocabulary, for the filter form
+	Next    string   // link to older changes; "" on the last page
 }
 
 // kindLink is one entry of the kind filter bar.
@@ -22,6 +25,30 @@ type kindLink struct {
 	Label   string
 	Href    string
 	Current bool
+}
+
+// changeView is a change as the HTML pages show it: its Report and the
+// paragraphs of its diff laid out for the template.
+type changeView struct {
+	Report
+	Paras []para
+}
+
+// changeViews reads what the views of chs need and lays out their diffs.
+func (h *handler) changeViews(ctx context.Context, chs []storage.Change) ([]changeView, error) {
+	rs, err := Reports(ctx, h.st, chs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]changeView, 0, len(rs))
+	for _, r := range rs {
+		v := changeView{Report: r}
+		if r.HasBlocks && r.Result.Changed() {
+			v.Paras = diffParas(r.Result)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 func (h *handler) listChanges(w http.ResponseWriter, r *http.Request) {
@@ -35,7 +62,12 @@ func (h *handler) listChanges(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	p := indexPage{Title: "Recent changes", Query: cq, Changes: chs, Kinds: kindLinks(cq)}
+	views, err := h.changeViews(r.Context(), chs)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := indexPage{Title: "Recent changes", Query: cq, Changes: views, Kinds: kindLinks(cq), Classes: classVocabulary}
 	if more {
 		p.Next = "/?" + cq.values(chs[len(chs)-1].ID).Encode()
 	}
@@ -45,7 +77,7 @@ func (h *handler) listChanges(w http.ResponseWriter, r *http.Request) {
 // kindLinks builds the kind filter bar, keeping the other filters.
 func kindLinks(cq changeQuery) []kindLink {
 	var out []kindLink
-	for _, k := range []string{"", storage.ChangeChanged, storage.ChangeRemoved, storage.ChangeRestored} {
+	for _, k := range append([]string{""}, storage.ChangeKinds()...) {
 		q := cq
 		q.Kind = k
 		label := k
@@ -63,9 +95,8 @@ func kindLinks(cq changeQuery) []kindLink {
 
 // changePage is the data of one change report.
 type changePage struct {
-	Title  string
-	Change storage.Change
-	Diff   []diffLine
+	Title string
+	View  changeView
 }
 
 func (h *handler) showChange(w http.ResponseWriter, r *http.Request) {
@@ -79,7 +110,12 @@ func (h *handler) showChange(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "change", changePage{Title: "Change #" + strconv.FormatInt(c.ID, 10), Change: c, Diff: parseDiff(c.Diff)})
+	views, err := h.changeViews(r.Context(), []storage.Change{c})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "change", changePage{Title: "Change #" + strconv.FormatInt(c.ID, 10), View: views[0]})
 }
 
 // ChangeJSON is one change as /api/changes and `stet changes -json` print
@@ -94,17 +130,46 @@ type ChangeJSON struct {
 	Title      string    `json:"title"`
 	Summary    string    `json:"summary"`
 	Diff       string    `json:"diff"`
+	// Blocks is the structured diff as stored (the JSON of diff.Result,
+	// {"blocks":[…]}), passed through without being decoded; null for a
+	// change stored before schema 4, which has only Diff.
+	Blocks json.RawMessage `json:"blocks"`
+	// Classes says what kind of edit this is ("number", "reverted", …);
+	// [] when none, and for changes stored before schema 4.
+	Classes []string `json:"classes"`
+	// RevertsTo is the earlier version whose text the page went back to;
+	// null when the change is not a revert.
+	RevertsTo *int64 `json:"reverts_to"`
+	// Suppressed marks a change of a flapping page that raised no webhook.
+	Suppressed bool `json:"suppressed"`
+	// Versions names, for a flapping change, the versions the page
+	// alternates among; [] otherwise.
+	Versions []int64 `json:"versions"`
 }
 
-// NewChangeJSON converts a stored change to its JSON form.
+// NewChangeJSON converts a stored change to its JSON form. Blocks that are
+// not valid JSON (a damaged row) become null rather than breaking the
+// whole listing.
 func NewChangeJSON(c storage.Change) ChangeJSON {
 	j := ChangeJSON{ID: c.ID, URL: c.URL, Kind: c.Kind, DetectedAt: c.DetectedAt.UTC(), Title: c.Title,
-		Summary: c.Summary, Diff: c.Diff}
+		Summary: c.Summary, Diff: c.Diff, Classes: c.Classes, Suppressed: c.Suppressed, Versions: c.Versions}
 	if c.OldVersionID != 0 {
 		j.OldVersion = &c.OldVersionID
 	}
 	if c.NewVersionID != 0 {
 		j.NewVersion = &c.NewVersionID
+	}
+	if c.RevertsTo != 0 {
+		j.RevertsTo = &c.RevertsTo
+	}
+	if len(c.Blocks) > 0 && json.Valid(c.Blocks) {
+		j.Blocks = json.RawMessage(c.Blocks)
+	}
+	if j.Classes == nil {
+		j.Classes = []string{}
+	}
+	if j.Versions == nil {
+		j.Versions = []int64{}
 	}
 	return j
 }

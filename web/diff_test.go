@@ -2,16 +2,17 @@ package web_test
 
 import (
 	"bytes"
-	"strings"
+	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/stet/stet/diff"
 	"github.com/stet/stet/storage"
-	"github.com/stet/stet/web"
 )
 
-// storeDiff stores one change whose diff is d and returns its id.
-func storeDiff(t *testing.T, st *storage.Store, d string) int64 {
+// storeChange stores c (its page, versions and kind filled in) as a change
+// of a fresh page and returns its id.
+func storeChange(t *testing.T, st *storage.Store, c storage.Change) int64 {
 	t.Helper()
 	now := time.Now()
 	src, err := st.EnsureSource(t.Context(), storage.KindAdhoc, "adhoc", "adhoc:", "", now)
@@ -20,9 +21,12 @@ func storeDiff(t *testing.T, st *storage.Store, d string) int64 {
 	}
 	var cid int64
 	err = st.Tx(t.Context(), func(tx *storage.Tx) error {
-		p, v := addPage(t, tx, src.ID, "http://gov.test/rules", "Rules", now, "text")
-		cid = insertChange(t, tx, storage.Change{PageID: p.ID, Kind: storage.ChangeChanged, DetectedAt: now,
-			OldVersionID: v, NewVersionID: v, Title: "Rules", Diff: d})
+		p, v := addPage(t, tx, src.ID, "http://gov.test/rules/"+id(now.UnixNano()), "Rules", now, "text")
+		c.PageID, c.OldVersionID, c.NewVersionID, c.DetectedAt, c.Title = p.ID, v, v, now, "Rules"
+		if c.Kind == "" {
+			c.Kind = storage.ChangeChanged
+		}
+		cid = insertChange(t, tx, c)
 		return nil
 	})
 	if err != nil {
@@ -31,45 +35,75 @@ func storeDiff(t *testing.T, st *storage.Store, d string) int64 {
 	return cid
 }
 
-func TestDiffRendering(t *testing.T) {
+// The example of the issue: page text that holds the marks of the old
+// text diff, and markup.
+const (
+	hostileOld = "Prices [-see note] rose by 3 {+x+} <script>alert(1)</script>."
+	hostileNew = "Prices [-see note] rose by 4 {+x+} <script>alert(1)</script>."
+)
+
+func TestDiffHTML(t *testing.T) {
+	full := func(old, new string) []byte { // as stored without Compact
+		b, err := json.Marshal(diff.Compare(old, new))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
 	tests := []struct {
-		name, diff string
-		want       []string
+		name      string
+		blocks    []byte
+		want, not []string
 	}{
-		{"title hunk", "--- old\n+++ new\n@@ title @@\n- Old title\n+ New title\n",
-			[]string{`<div class="hunk">@@ title @@</div>`, `<div class="del">- Old title</div>`, `<div class="add">&#43; New title</div>`}},
-		{"several marks", "@@ ¶2 @@\n~ a [-b-] c {+d+} e [-f-]{+g+}\n",
-			[]string{`<div class="inline">~ a <del>b</del> c <ins>d</ins> e <del>f</del><ins>g</ins></div>`}},
-		{"unterminated marks stay text", "@@ ¶2 @@\n~ x [-y and {+z\n",
-			[]string{`<div class="inline">~ x [-y and {&#43;z</div>`}},
-		{"dashes inside a hunk are a paragraph", "--- a\n+++ b\n@@ ¶1 @@\n- -- signed, the editor\n--- not a header\n",
-			[]string{`<div class="del">- -- signed, the editor</div>`, `<div class="other">--- not a header</div>`}},
-		{"context keeps its indent", "@@ ¶3 @@\n  …the end of it.\n",
-			[]string{`<div class="context">  …the end of it.</div>`}},
-		{"marks around markup", "@@ ¶1 @@\n~ [-<b>bold</b>-]{+<a href=\"javascript:x\">y</a>+}\n",
-			[]string{`<del>&lt;b&gt;bold&lt;/b&gt;</del><ins>&lt;a href=&#34;javascript:x&#34;&gt;y&lt;/a&gt;</ins>`}},
+		{"word edit", blocksOf(t, "Rates rose by 3 percent.", "Rates rose by 4 percent."),
+			[]string{`<p class="replace"><span class="label">¶1</span> Rates rose by <del>3</del><ins>4</ins> percent.</p>`},
+			[]string{`class="move"`, `class="gap"`}},
+		{"added paragraph with context", blocksOf(t, "A one.\n\nB two.", "A one.\n\nB two.\n\nC three."),
+			[]string{`<p class="context">B two.</p>`, `<p class="insert"><span class="label">¶3</span> <ins>C three.</ins></p>`,
+				`<div class="gap">⋯ 1 unchanged paragraph</div>`},
+			[]string{"A one."}},
+		{"removed paragraph", blocksOf(t, "A one.\n\nB two.", "A one."),
+			[]string{`<p class="context">A one.</p>`, `<p class="delete"><span class="label">old ¶2</span> <del>B two.</del></p>`}, nil},
+		{"moved and edited",
+			blocksOf(t, "Officials declined to comment on the matter today.\n\nThe second paragraph is here.\n\nThe third paragraph is here too.\n\nFourth one closes.",
+				"The second paragraph is here.\n\nThe third paragraph is here too.\n\nFourth one closes.\n\nOfficials declined to comment on the matter yesterday."),
+			[]string{`<div class="gap">⋯ 2 unchanged paragraphs</div>`, `<p class="context">Fourth one closes.</p>`,
+				`<div class="move"><div class="label">moved ¶1 → ¶4</div><p>Officials declined to comment on the matter <del>today</del><ins>yesterday</ins>.</p></div>`},
+			[]string{"The second paragraph", `class="delete"`, `class="insert"`}},
+		{"uncompacted blocks fold far paragraphs", full("P1.\n\nP2.\n\nP3.\n\nP4.\n\nP5 old.", "P1.\n\nP2.\n\nP3.\n\nP4.\n\nP5 new."),
+			[]string{`<div class="gap">⋯ 3 unchanged paragraphs</div>`, `<p class="context">P4.</p>`,
+				`<span class="label">¶5</span> P5 <del>old</del><ins>new</ins>.</p>`},
+			[]string{"P1.", "P3."}},
+		{"text unchanged", blocksOf(t, "Same.", "Same."), []string{`<p class="nodiff">The text did not change.</p>`}, []string{`class="diff"`}},
+		{"marks and markup in page text", blocksOf(t, hostileOld, hostileNew),
+			[]string{`Prices [-see note] rose by <del>3</del><ins>4</ins> {&#43;x&#43;} &lt;script&gt;alert(1)&lt;/script&gt;.</p>`},
+			[]string{"<script>", `\[-`, `<del>see note`}},
+		{"markup in inserted and deleted paragraphs", blocksOf(t, "Keep.\n\n<b>gone</b> -] [-", "Keep.\n\n{+ <i>new</i>"),
+			[]string{`<del>&lt;b&gt;gone&lt;/b&gt; -] [-</del>`, `<ins>{&#43; &lt;i&gt;new&lt;/i&gt;</ins>`}, []string{"<b>gone", "<i>new"}},
 	}
 	st := openStore(t)
 	h := quietHandler(st, &bytes.Buffer{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			body := get(t, h, "/changes/"+id(storeDiff(t, st, tt.diff))).body
+			body := get(t, h, "/changes/"+id(storeChange(t, st, storage.Change{Blocks: tt.blocks, Diff: "[-ignored-]"}))).body
 			mustContain(t, "change", body, tt.want...)
+			mustNotContain(t, "change", body, tt.not...)
+			mustNotContain(t, "change", body, "[-ignored-]", `class="legacy"`) // the text is never read when blocks exist
 		})
 	}
 }
 
-// FuzzParseDiff checks that parsing loses nothing: the lines, with their
-// marks written back, are the stored diff. So whatever a crawled page puts
-// in a diff is shown, as text, and never dropped or reinterpreted.
-func FuzzParseDiff(f *testing.F) {
-	f.Add("--- old\n+++ new\n@@ ¶1 @@\n- a\n+ b\n~ [-a-]{+b+}\n  c\n")
-	f.Add("~ [-{+-]+}x[-")
-	f.Add("~ {+[--]+}[-")
-	f.Fuzz(func(t *testing.T, s string) {
-		got := strings.Join(web.Rebuild(web.ParseDiff(s)), "\n")
-		if want := strings.TrimRight(s, "\n"); got != want {
-			t.Errorf("rebuilt %q, want %q", got, want)
-		}
-	})
+// TestLegacyDiff checks that a change stored before schema 4 shows its
+// text diff as it was stored: escaped, preformatted, no mark interpreted.
+func TestLegacyDiff(t *testing.T) {
+	st := openStore(t)
+	h := quietHandler(st, &bytes.Buffer{})
+	text := "--- old\n+++ new\n@@ ¶2 @@\n- -- signed\n~ a [-b-] {+c+} [-<b>x</b>\n"
+	body := get(t, h, "/changes/"+id(storeChange(t, st, storage.Change{Diff: text}))).body
+	mustContain(t, "change", body, "<pre class=\"legacy\">--- old\n&#43;&#43;&#43; new\n@@ ¶2 @@\n- -- signed\n"+
+		"~ a [-b-] {&#43;c&#43;} [-&lt;b&gt;x&lt;/b&gt;\n</pre>")
+	mustNotContain(t, "change", body, "<del>", "<ins>", "<b>x")
+
+	body = get(t, h, "/changes/"+id(storeChange(t, st, storage.Change{}))).body
+	mustContain(t, "change without diff", body, "No text diff was stored")
 }

@@ -85,7 +85,7 @@ func (h *handler) showPage(w http.ResponseWriter, r *http.Request) {
 	for _, v := range slices.Backward(vs) { // newest first, like the changes
 		d.Versions = append(d.Versions, versionRow{Version: v, Chars: utf8.RuneCountInString(v.Text)})
 	}
-	if d.Changes, err = h.st.Changes(ctx, storage.ChangeFilter{PageID: id}); err != nil {
+	if d.Changes, err = h.st.Changes(ctx, storage.ChangeFilter{PageID: id, WithSuppressed: true}); err != nil {
 		h.fail(w, r, err)
 		return
 	}

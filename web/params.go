@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,8 @@ var errBadRequest = errors.New("bad request")
 // changeQuery is the filter and paging of a change listing, as requested.
 type changeQuery struct {
 	Kind   string
+	Class  string
+	All    bool   // include suppressed changes
 	Since  string // as typed, echoed into links and the form
 	Before int64
 	URL    string
@@ -32,13 +35,22 @@ type changeQuery struct {
 	since time.Duration
 }
 
-// parseChangeQuery reads ?kind=, ?since=, ?before= and ?url=.
+// parseChangeQuery reads ?kind=, ?class=, ?all=, ?since=, ?before= and
+// ?url=.
 func parseChangeQuery(q url.Values) (changeQuery, error) {
-	cq := changeQuery{Kind: q.Get("kind"), Since: strings.TrimSpace(q.Get("since")), URL: q.Get("url")}
-	switch cq.Kind {
-	case "", storage.ChangeChanged, storage.ChangeRemoved, storage.ChangeRestored:
+	cq := changeQuery{Kind: q.Get("kind"), Class: q.Get("class"), Since: strings.TrimSpace(q.Get("since")), URL: q.Get("url")}
+	if cq.Kind != "" && !slices.Contains(storage.ChangeKinds(), cq.Kind) {
+		return cq, fmt.Errorf("%w: kind must be one of %s; not %q", errBadRequest, strings.Join(storage.ChangeKinds(), ", "), cq.Kind)
+	}
+	if cq.Class != "" && !slices.Contains(classVocabulary, cq.Class) {
+		return cq, fmt.Errorf("%w: class must be one of %s; not %q", errBadRequest, strings.Join(classVocabulary, ", "), cq.Class)
+	}
+	switch s := q.Get("all"); s {
+	case "", "0":
+	case "1":
+		cq.All = true
 	default:
-		return cq, fmt.Errorf("%w: kind must be changed, removed or restored, not %q", errBadRequest, cq.Kind)
+		return cq, fmt.Errorf("%w: all must be 1 (include suppressed changes) or 0, not %q", errBadRequest, s)
 	}
 	if cq.Since != "" {
 		d, err := parseSince(cq.Since)
@@ -77,10 +89,13 @@ func parseSince(s string) (time.Duration, error) {
 // current filters; before is set only when positive.
 func (cq changeQuery) values(before int64) url.Values {
 	v := url.Values{}
-	for k, s := range map[string]string{"kind": cq.Kind, "since": cq.Since, "url": cq.URL} {
+	for k, s := range map[string]string{"kind": cq.Kind, "class": cq.Class, "since": cq.Since, "url": cq.URL} {
 		if s != "" {
 			v.Set(k, s)
 		}
+	}
+	if cq.All {
+		v.Set("all", "1")
 	}
 	if before > 0 {
 		v.Set("before", strconv.FormatInt(before, 10))
@@ -92,7 +107,7 @@ func (cq changeQuery) values(before int64) url.Values {
 // whether older ones exist. An unknown ?url= matches nothing rather than
 // being an error: it is a filter, like an unused kind.
 func (h *handler) changesPage(ctx context.Context, cq changeQuery) ([]storage.Change, bool, error) {
-	f := storage.ChangeFilter{Kind: cq.Kind}
+	f := storage.ChangeFilter{Kind: cq.Kind, Class: cq.Class, WithSuppressed: cq.All}
 	if cq.since > 0 {
 		f.Since = time.Now().Add(-cq.since)
 	}

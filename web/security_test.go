@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/stet/stet/storage"
 )
 
 // Escaped forms of the hostile strings, as html/template writes them in
@@ -44,8 +46,7 @@ func TestHostileDiffMarks(t *testing.T) {
 	f := seed(t)
 	body := get(t, quietHandler(f.st, &bytes.Buffer{}), "/changes/"+id(f.removed)).body
 	mustContain(t, "change", body,
-		`<div class="del">- `+xssScriptEscaped+`</div>`,
-		`<div class="inline">~ <del>`+xssScriptEscaped+`</del><ins>`+xssAttrEscaped+`</ins></div>`,
+		"\n- "+xssScriptEscaped+"\n~ [-"+xssScriptEscaped+"-]{&#43;"+xssAttrEscaped+"&#43;}\n</pre>",
 		`<h1><span class="badge removed">removed</span> `+xssScriptEscaped+`</h1>`,
 		`<dd>`+xssAttrEscaped+`</dd>`) // the summary
 }
@@ -128,4 +129,25 @@ func TestDatabaseErrorsDoNotLeak(t *testing.T) {
 		t.Errorf("healthz on a closed store = %d %q, want 503", res.status, res.body)
 	}
 	mustContain(t, "log", logs.String(), "database is closed", "path=/changes/1")
+}
+
+// TestHostileBlocks stores a change whose page text holds the marks of the
+// old text diff and markup: every view shows it as text, with only the
+// stored edits marked.
+func TestHostileBlocks(t *testing.T) {
+	st := openStore(t)
+	added := "{+ [- " + xssScript + " -] +} \\[-"
+	cid := storeChange(t, st, storage.Change{Blocks: blocksOf(t, hostileOld, hostileNew+"\n\n"+added)})
+	h := quietHandler(st, &bytes.Buffer{})
+	for _, target := range []string{"/", "/changes/" + id(cid)} {
+		body := get(t, h, target).body
+		mustContain(t, target, body,
+			`<span class="label">¶1</span> Prices [-see note] rose by <del>3</del><ins>4</ins> {&#43;x&#43;} `+xssScriptEscaped+`.</p>`,
+			`<span class="label">¶2</span> <ins>{&#43; [- `+xssScriptEscaped+` -] &#43;} \[-</ins></p>`)
+		mustNotContain(t, target, body, "<script", `<del>see note`, `<ins>x`)
+	}
+	res := get(t, h, "/api/changes")
+	mustNotContain(t, "api", res.body, "<script")
+	mustContain(t, "api", res.body, `"text":"Prices [-see note] rose by "`, `{"op":"delete","text":"3"},{"op":"insert","text":"4"}`,
+		`\u003cscript\u003e`)
 }

@@ -12,7 +12,8 @@ var templateFS embed.FS
 // pageNames are the templates in templates/, each rendered inside layout.html.
 var pageNames = []string{"index", "change", "pages", "page", "version", "sources", "error"}
 
-// parseTemplates parses each page together with the layout. The templates
+// parseTemplates parses each page together with the layout and the
+// partials every page may use (change labels and diffs). The templates
 // are compiled into the binary, so a parse error is a bug and panics at
 // startup (and in every test), not on some request.
 func parseTemplates() map[string]*template.Template {
@@ -20,7 +21,7 @@ func parseTemplates() map[string]*template.Template {
 		"when":  when,
 		"stamp": stamp,
 		"short": short,
-	}).ParseFS(templateFS, "templates/layout.html"))
+	}).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
 	out := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stet/stet/diff"
 	"github.com/stet/stet/storage"
 	"github.com/stet/stet/web"
 )
@@ -61,7 +63,8 @@ func seed(t *testing.T) fixture {
 			DetectedAt: now.Add(-time.Hour), OldVersionID: f.v1, NewVersionID: f.v2, Title: "Minister resigns",
 			Summary: "1 paragraph changed", Diff: "--- version 1\n+++ version 2\n@@ ¶1 @@\n" +
 				"- The minister resigns over the scandal.\n+ The minister steps down amid the scandal.\n" +
-				"~ The minister [-resigns over-]{+steps down amid+} the scandal.\n  Context paragraph.\n"})
+				"~ The minister [-resigns over-]{+steps down amid+} the scandal.\n  Context paragraph.\n",
+			Blocks: blocksOf(t, editedOld, editedNew), Classes: []string{"stealth", "wording"}})
 		f.hostilePage, f.hostileV = addPage(t, tx, f.source.ID, xssURL, xssScript, now.Add(-96*time.Hour),
 			"Intro "+xssScript+"\n\nSecond "+xssAttr)
 		f.removed = insertChange(t, tx, storage.Change{PageID: f.hostilePage.ID, Kind: storage.ChangeRemoved,
@@ -101,13 +104,27 @@ func addVersion(t *testing.T, tx *storage.Tx, p storage.Page, title string, at t
 	return vid
 }
 
+// The texts of the edited page's two versions.
+const (
+	editedOld = "The minister resigns over the scandal.\n\nContext paragraph."
+	editedNew = "The minister steps down amid the scandal.\n\nContext paragraph."
+)
+
 func addEditedPage(t *testing.T, tx *storage.Tx, sourceID int64, now time.Time) (storage.Page, int64, int64) {
 	t.Helper()
-	p, v1 := addPage(t, tx, sourceID, "http://news.test/a", "Minister resigns", now.Add(-2*time.Hour),
-		"The minister resigns over the scandal.\n\nContext paragraph.")
-	v2 := addVersion(t, tx, p, "Minister resigns", now.Add(-time.Hour),
-		"The minister steps down amid the scandal.\n\nContext paragraph.")
+	p, v1 := addPage(t, tx, sourceID, "http://news.test/a", "Minister resigns", now.Add(-2*time.Hour), editedOld)
+	v2 := addVersion(t, tx, p, "Minister resigns", now.Add(-time.Hour), editedNew)
 	return p, v1, v2
+}
+
+// blocksOf is what the daemon stores of the comparison of old with new.
+func blocksOf(t testing.TB, old, new string) []byte {
+	t.Helper()
+	b, err := json.Marshal(diff.Compare(old, new).Compact())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func insertChange(t *testing.T, tx *storage.Tx, c storage.Change) int64 {
