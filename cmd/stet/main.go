@@ -39,6 +39,8 @@ func commands() []command {
 		{"serve", "[-config F] [-db F] [-listen HOST:PORT]", "serve the read-only web UI and JSON API over the database", runServe},
 		{"sources", "[-config F] [-db F] [-json] [-pages]", "list sources and pages with their last status and next due time", runSources},
 		{"extract", "[-format text|json] [-o DIR] [FILE...]", "run the extractor alone on HTML files or stdin", runExtract},
+		{"verify", "[-config F] [-db F]", "re-hash every kept body and check the hash chain of captures", runVerify},
+		{"export", "(-change ID | -url U) [-since D] -o FILE.warc.gz [-config F] [-db F]", "write a change's or a page's captures, versions and changes as a WARC file", runExport},
 		{"version", "", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "stet", version)
 			return nil
