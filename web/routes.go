@@ -8,6 +8,7 @@ import "net/http"
 func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", h.listChanges)
 	mux.HandleFunc("GET /changes/{id}", h.showChange)
+	mux.HandleFunc("GET /changes/{id}/export.warc.gz", h.exportChange)
 	mux.HandleFunc("GET /pages", h.listPages)
 	mux.HandleFunc("GET /pages/{id}", h.showPage)
 	mux.HandleFunc("GET /versions/{id}", h.showVersion)
