@@ -33,18 +33,28 @@ func Normalize(s string) string {
 // Paragraphs returns the paragraphs of Normalize(s); nil when s has no
 // visible text.
 func Paragraphs(s string) []string {
-	s = normalizeBreaks(strings.ToValidUTF8(s, "\uFFFD"))
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	s = normalizeBreaks(s)
 	var (
 		paras []string
+		first string // the paragraph's first line
+		lines int    // lines in the paragraph so far
 		cur   strings.Builder
 	)
 	flush := func() {
-		if cur.Len() > 0 {
-			// NFC last: dropping invisible characters can leave a letter
-			// next to a combining mark that now composes with it.
+		// NFC last: dropping invisible characters can leave a letter next
+		// to a combining mark that now composes with it. NFC returns text
+		// already in NFC as it is, so a one-line paragraph is not copied.
+		switch {
+		case lines == 1:
+			paras = append(paras, norm.NFC.String(first))
+		case lines > 1:
 			paras = append(paras, norm.NFC.String(cur.String()))
 			cur.Reset()
 		}
+		lines = 0
 	}
 	for line := range strings.SplitSeq(s, "\n") {
 		text := cleanLine(line)
@@ -52,9 +62,15 @@ func Paragraphs(s string) []string {
 			flush() // blank line: paragraph boundary
 			continue
 		}
-		if cur.Len() > 0 {
-			cur.WriteByte(' ')
+		lines++
+		switch lines {
+		case 1:
+			first = text
+			continue
+		case 2:
+			cur.WriteString(first)
 		}
+		cur.WriteByte(' ')
 		cur.WriteString(text)
 	}
 	flush()
@@ -64,6 +80,41 @@ func Paragraphs(s string) []string {
 // cleanLine drops invisible characters from one line, maps every space to
 // ' ', collapses runs of spaces and trims the ends.
 func cleanLine(line string) string {
+	if isClean(line) {
+		return line
+	}
+	return cleanSlow(line)
+}
+
+// isClean reports whether cleanLine would return line as it is: no space
+// but single ' ' between other characters, no format or control
+// character. It is the fast path for text normalized before.
+func isClean(line string) bool {
+	if line == "" || line[0] == ' ' || line[len(line)-1] == ' ' {
+		return line == ""
+	}
+	prevSpace := false
+	for i := 0; i < len(line); {
+		c := line[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f || c == ' ' && prevSpace {
+				return false
+			}
+			prevSpace = c == ' '
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(line[i:])
+		if unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || unicode.IsControl(r) {
+			return false
+		}
+		prevSpace = false
+		i += n
+	}
+	return true
+}
+
+func cleanSlow(line string) string {
 	var b strings.Builder
 	pendingSpace := false
 	for _, r := range line {
@@ -86,7 +137,10 @@ func cleanLine(line string) string {
 // normalizeBreaks turns CRLF, CR, U+2028 and U+0085 into LF and the
 // paragraph separator U+2029 into a blank line, so lines split on LF alone.
 func normalizeBreaks(s string) string {
-	if !strings.ContainsAny(s, "\r\u2028\u2029\u0085") {
+	// Four fast searches beat one ContainsAny, which decodes rune by rune
+	// when the set is not ASCII.
+	if strings.IndexByte(s, '\r') < 0 && !strings.Contains(s, "\u2028") &&
+		!strings.Contains(s, "\u2029") && !strings.Contains(s, "\u0085") {
 		return s
 	}
 	var b strings.Builder
