@@ -68,7 +68,11 @@ func replaceAll(a, b []string) []seqOp {
 	return ops
 }
 
-// paragraphs compares two lists of normalized paragraphs.
+// paragraphs compares two lists of normalized paragraphs: a longest
+// common subsequence in which a paragraph rewritten but still much like
+// its old form counts as common (see likeOld), so that it anchors the
+// alignment as an unchanged one does; then the runs between anchors (see
+// group); then the moves (see moves).
 func (c comparer) paragraphs(a, b []string) []Block {
 	var (
 		blocks     []Block
@@ -79,26 +83,71 @@ func (c comparer) paragraphs(a, b []string) []Block {
 		blocks = append(blocks, c.group(dels, ins, oldN-len(dels), newN-len(ins))...)
 		dels, ins = nil, nil
 	}
-	for _, s := range c.diffSeq(a, b) {
+	for _, s := range c.diffSeq(a, likeOld(a, b)) {
+		n := len(s.items)
 		switch s.op {
 		case Delete:
-			dels = append(dels, s.items...)
-			oldN += len(s.items)
+			dels = append(dels, a[oldN:oldN+n]...)
+			oldN += n
 		case Insert:
-			ins = append(ins, s.items...)
-			newN += len(s.items)
+			ins = append(ins, b[newN:newN+n]...)
+			newN += n
 		case Equal:
 			flush()
-			for _, p := range s.items {
+			for range n {
+				old, new := a[oldN], b[newN]
 				oldN++
 				newN++
-				blocks = append(blocks, Block{Kind: Unchanged, Old: p, New: p, OldIndex: oldN, NewIndex: newN})
+				bl := Block{Kind: Unchanged, Old: old, New: new, OldIndex: oldN, NewIndex: newN}
+				if old != new {
+					bl.Kind, bl.Spans = Modified, c.words(old, new)
+				}
+				blocks = append(blocks, bl)
 			}
 		}
 	}
 	flush()
-	markMoves(blocks)
-	return blocks
+	return c.moves(blocks)
+}
+
+// likeOld returns b with each paragraph that has no copy in a, but closely
+// resembles (see similarPairs) a paragraph of a that has no copy in b,
+// replaced by the text of that old paragraph; b itself when there is none.
+// Diffing a against it lets an edited paragraph hold its place in the
+// alignment: when C moves to the top and B is edited, C is the paragraph
+// that moved, not A and B.
+func likeOld(a, b []string) []string {
+	inA, inB := set(a), set(b)
+	var ua, ub []string
+	var ubAt []int
+	for _, p := range a {
+		if !inB[p] {
+			ua = append(ua, p)
+		}
+	}
+	for j, p := range b {
+		if !inA[p] {
+			ub = append(ub, p)
+			ubAt = append(ubAt, j)
+		}
+	}
+	pairs := similarPairs(ua, ub)
+	if len(pairs) == 0 {
+		return b
+	}
+	out := append([]string(nil), b...)
+	for _, p := range pairs {
+		out[ubAt[p[1]]] = ua[p[0]]
+	}
+	return out
+}
+
+func set(ss []string) map[string]bool {
+	m := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		m[s] = true
+	}
+	return m
 }
 
 // group turns one run of removed and added paragraphs into blocks, pairing
@@ -175,25 +224,37 @@ func align(dels, ins []string) [][2]int {
 type bag struct {
 	counts map[string]int
 	total  int
+	text   string
+	solid  int // bytes of text other than spaces
 }
 
 func wordBags(paras []string) []bag {
 	bags := make([]bag, len(paras))
 	for i, p := range paras {
-		bags[i].counts = make(map[string]int)
-		for _, t := range tokenize(p) {
-			if strings.TrimSpace(t) != "" {
-				bags[i].counts[t]++
-				bags[i].total++
-			}
-		}
+		bags[i] = wordBag(p)
 	}
 	return bags
 }
 
+// wordBag counts the non-space tokens of one paragraph.
+func wordBag(p string) bag {
+	b := bag{counts: make(map[string]int), text: p, solid: len(p) - strings.Count(p, " ")}
+	for _, t := range tokenize(p) {
+		if strings.TrimSpace(t) != "" {
+			b.counts[t]++
+			b.total++
+		}
+	}
+	return b
+}
+
 // similarity is the Dice coefficient of two paragraphs' non-space tokens:
-// 1 for the same tokens, 0 for none in common.
+// 1 for the same tokens, 0 for none in common. Paragraphs that differ in
+// spacing alone ("New York", "NewYork") are alike: 1.
 func similarity(x, y bag) float64 {
+	if x.solid == y.solid && equalIgnoringSpace(x.text, y.text) {
+		return 1
+	}
 	if x.total+y.total == 0 {
 		return 0
 	}
@@ -204,22 +265,24 @@ func similarity(x, y bag) float64 {
 	return 2 * float64(common) / float64(x.total+y.total)
 }
 
-// markMoves flags removed and added paragraphs with identical text: the
-// paragraph moved rather than changed.
-func markMoves(blocks []Block) {
-	removed := make(map[string][]int)
-	for i, b := range blocks {
-		if b.Kind == Removed {
-			removed[b.Old] = append(removed[b.Old], i)
+// equalIgnoringSpace reports whether x and y are equal once their spaces
+// are removed. Normalized text has no other whitespace.
+func equalIgnoringSpace(x, y string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(x) && x[i] == ' ' {
+			i++
 		}
-	}
-	for i, b := range blocks {
-		if b.Kind != Added || len(removed[b.New]) == 0 {
-			continue
+		for j < len(y) && y[j] == ' ' {
+			j++
 		}
-		k := removed[b.New][0]
-		removed[b.New] = removed[b.New][1:]
-		blocks[i].Moved = true
-		blocks[k].Moved = true
+		if i == len(x) || j == len(y) {
+			return i == len(x) && j == len(y)
+		}
+		if x[i] != y[j] {
+			return false
+		}
+		i++
+		j++
 	}
 }

@@ -85,17 +85,22 @@ func TestInline(t *testing.T) {
 	if got := r.Inline(); got != want {
 		t.Errorf("Inline() = %q, want %q", got, want)
 	}
+	r = diff.Compare("Title\n\nSee [-note-].", "Title\n\nSee [-notes-].")
+	want = `~ See \[-[-note-]{+notes+}\-].` + "\n"
+	if got := r.Inline(); got != want {
+		t.Errorf("Inline() = %q, want %q", got, want)
+	}
 	if got := diff.Compare("a", "a").Inline(); got != "" {
 		t.Errorf("Inline() of identical texts = %q, want empty", got)
 	}
 }
 
-func TestUnifiedElidesLongParagraphs(t *testing.T) {
+func TestTextElidesLongParagraphs(t *testing.T) {
 	long := strings.Repeat("filler words here ", 40)
 	old := "Before " + long + "the figure was 12 and " + long + "after."
 	r := diff.Compare(old, strings.Replace(old, "was 12", "was 13", 1))
 	var tilde string
-	for line := range strings.Lines(r.Unified("old", "new")) {
+	for line := range strings.Lines(r.Text("old", "new")) {
 		if strings.HasPrefix(line, "~ ") {
 			tilde = line
 		}
@@ -122,29 +127,74 @@ func checkInvariants(t *testing.T, a, b string) {
 	if got := r.NewText(); got != nb {
 		t.Fatalf("NewText() = %q, want %q", got, nb)
 	}
-	for _, bl := range r.Blocks {
-		var o, n strings.Builder
-		for _, s := range bl.Spans {
-			if s.Op != diff.Insert {
-				o.WriteString(s.Text)
-			}
-			if s.Op != diff.Delete {
-				n.WriteString(s.Text)
-			}
-		}
-		if bl.Kind == diff.Modified && (o.String() != bl.Old || n.String() != bl.New) {
-			t.Fatalf("spans rebuild %q/%q, want %q/%q", o.String(), n.String(), bl.Old, bl.New)
-		}
-	}
+	checkBlocks(t, r)
 	if diff.Compare(a, a).Changed() {
 		t.Fatalf("Compare(a, a).Changed() for a = %q", a)
 	}
-	u := r.Unified("old", "new")
-	if !utf8.ValidString(u) || !utf8.ValidString(r.Inline()) {
+	u := r.Text("old", "new")
+	if !utf8.ValidString(u) || !utf8.ValidString(r.Inline()) || !utf8.ValidString(r.Unified("old", "new")) {
 		t.Fatalf("invalid UTF-8 in output %q", u)
 	}
 	if (u == "") == r.Changed() {
-		t.Fatalf("Unified() empty = %v, Changed() = %v", u == "", r.Changed())
+		t.Fatalf("Text() empty = %v, Changed() = %v", u == "", r.Changed())
+	}
+	checkReport(t, r, u)
+	checkCompact(t, r)
+}
+
+// checkBlocks checks the shape of each block: indices on the sides it
+// exists on, new-version reading order, spans where edits are and only
+// there, rebuilding Old and New.
+func checkBlocks(t *testing.T, r diff.Result) {
+	t.Helper()
+	lastNew := 0
+	for _, bl := range r.Blocks {
+		hasOld, hasNew := bl.Kind != diff.Added, bl.Kind != diff.Removed
+		if (bl.OldIndex > 0) != hasOld || (bl.NewIndex > 0) != hasNew {
+			t.Fatalf("%v block has indices %d, %d", bl.Kind, bl.OldIndex, bl.NewIndex)
+		}
+		if bl.NewIndex > 0 {
+			if bl.NewIndex != lastNew+1 {
+				t.Fatalf("block for new ¶%d follows ¶%d", bl.NewIndex, lastNew)
+			}
+			lastNew = bl.NewIndex
+		}
+		edited := bl.Kind == diff.Modified || bl.Kind == diff.Moved && bl.Old != bl.New
+		if (bl.Spans != nil) != edited {
+			t.Fatalf("%v block %q → %q has spans %q", bl.Kind, bl.Old, bl.New, bl.Spans)
+		}
+		if o, n := rebuild(bl.Spans); edited && (o != bl.Old || n != bl.New) {
+			t.Fatalf("spans rebuild %q/%q, want %q/%q", o, n, bl.Old, bl.New)
+		}
+	}
+}
+
+func rebuild(spans []diff.Span) (old, new string) {
+	var o, n strings.Builder
+	for _, s := range spans {
+		if s.Op != diff.Insert {
+			o.WriteString(s.Text)
+		}
+		if s.Op != diff.Delete {
+			n.WriteString(s.Text)
+		}
+	}
+	return o.String(), n.String()
+}
+
+// checkCompact checks that the stored form gives the same reports as the
+// full Result.
+func checkCompact(t *testing.T, r diff.Result) {
+	t.Helper()
+	c := r.Compact()
+	if got, want := c.Text("old", "new"), r.Text("old", "new"); got != want {
+		t.Fatalf("Compact().Text() =\n%s\nwant\n%s", got, want)
+	}
+	if got, want := c.Unified("old", "new"), r.Unified("old", "new"); got != want {
+		t.Fatalf("Compact().Unified() =\n%s\nwant\n%s", got, want)
+	}
+	if d := cmp.Diff(r.Summary(), c.Summary()); d != "" {
+		t.Fatalf("Compact().Summary() mismatch (-full +compact):\n%s", d)
 	}
 }
 
@@ -155,6 +205,7 @@ func FuzzCompare(f *testing.F) {
 	f.Add("", "x")
 	f.Add("A.\n\nB.\n\nC.", "C.\n\nA.\n\nB!")
 	f.Add("e\u0301\xff", "\u00e9\u2029x")
+	f.Add("A one.\n\nB two.\n\nC three 12.", "C three 13.\n\nA one.\n\nB two.")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		checkInvariants(t, a, b)
 	})

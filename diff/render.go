@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -12,86 +13,133 @@ const (
 	spanRunes    = 80  // of unchanged text kept on each side of an edit on a ~ line
 )
 
-// Unified renders the changes as readable text, or "" when nothing changed:
-//
-//	--- oldLabel
-//	+++ newLabel
-//	@@ ¶7 @@
-//	  …end of the paragraph before
-//	- old text of paragraph 7
-//	+ new text of paragraph 7
-//	~ unchanged words [-removed-]{+added+} unchanged words…
-//	  start of the paragraph after…
-//
-// Each hunk shows one unchanged paragraph of context on each side, shortened
-// to its end (before) or start (after). "-" and "+" lines carry whole
-// paragraphs; the "~" line of a rewritten paragraph marks the edits and
-// shortens long unchanged stretches with "…". Hunk headers number
-// paragraphs in the new version ("¶7", "¶7–9"); a hunk that only removes
-// paragraphs has no new paragraph to point at, so its header uses the old
-// numbering ("old ¶7").
-func (r Result) Unified(oldLabel, newLabel string) string {
-	if !r.Changed() {
-		return ""
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "--- %s\n+++ %s\n", oldLabel, newLabel)
-	for _, h := range r.hunks() {
-		r.writeHunk(&b, h[0], h[1])
-	}
-	return b.String()
+// Text renders the changes for people, or "" when nothing changed, in the
+// format the package documentation describes: hunks of changed paragraphs,
+// each with one unchanged paragraph of context on each side (shortened to
+// its end before the hunk and its start after it), every moved paragraph
+// in a hunk of its own. Page text on "~" lines is escaped, so the report
+// is unambiguous whatever the page says. Line breaks in the labels become
+// spaces.
+func (r Result) Text(oldLabel, newLabel string) string {
+	return r.render(oldLabel, newLabel, textStyle)
 }
 
-// Inline renders one "~ " line per changed paragraph, with edits marked
-// [-like this-]{+and this+}; added and removed paragraphs appear wholly
-// marked. It is "" when nothing changed.
+// Unified renders the changes in the format stet used before Text: the
+// same hunks, but a moved paragraph appears as a "-" and a "+" line (and a
+// "~" line if edited) inside the hunk at its new place, and "~" lines are
+// not escaped, so page text containing "[-", "-]", "{+" or "+}" reads as
+// marks. It is kept only until its callers render Text or the Result
+// itself; new code should use Text.
+func (r Result) Unified(oldLabel, newLabel string) string {
+	return r.render(oldLabel, newLabel, unifiedStyle)
+}
+
+// Inline renders one "~ " line per changed paragraph, in reading order,
+// with edits marked and escaped as on Text's "~" lines; added and removed
+// paragraphs appear wholly marked, and a paragraph that moved unchanged
+// appears unmarked. It is "" when nothing changed.
 func (r Result) Inline() string {
 	var b strings.Builder
 	for _, bl := range r.Blocks {
 		if bl.Kind != Unchanged {
-			b.WriteString("~ " + marked(bl) + "\n")
+			b.WriteString("~ " + marked(bl, textStyle) + "\n")
 		}
 	}
 	return b.String()
 }
 
-// hunks returns [first, last] block ranges, each a run of changes plus one
-// unchanged paragraph of context on each side; ranges that would touch or
-// overlap are joined.
-func (r Result) hunks() [][2]int {
-	var hs [][2]int
-	last := len(r.Blocks) - 1
+// style says how a report is rendered.
+type style struct {
+	escape     bool // escape page text on "~" lines
+	shorten    bool // shorten long unchanged stretches on "~" lines
+	splitMoves bool // give each Moved block a hunk and an "=" line
+}
+
+var (
+	textStyle    = style{escape: true, shorten: true, splitMoves: true}
+	unifiedStyle = style{shorten: true}
+)
+
+func (r Result) render(oldLabel, newLabel string, st style) string {
+	if !r.Changed() {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "--- %s\n+++ %s\n", oneLine(oldLabel), oneLine(newLabel))
+	for _, h := range r.hunks(st.splitMoves) {
+		r.writeHunk(&b, h, st)
+	}
+	return b.String()
+}
+
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+// hunk is a run of blocks shown together: changes and their context.
+type hunk struct {
+	lo, hi int  // first and last block
+	move   bool // one Moved block and its context
+}
+
+// hunks returns the runs of changed blocks, each with the unchanged block
+// on each side as context; runs that would touch or overlap are joined,
+// except that with splitMoves each Moved block is a hunk of its own.
+func (r Result) hunks(splitMoves bool) []hunk {
+	var hs []hunk
+	unchanged := func(i int) bool { return i >= 0 && i < len(r.Blocks) && r.Blocks[i].Kind == Unchanged }
 	for i, bl := range r.Blocks {
 		if bl.Kind == Unchanged {
 			continue
 		}
-		lo, hi := max(i-1, 0), min(i+1, last)
-		if n := len(hs); n > 0 && lo <= hs[n-1][1]+1 {
-			hs[n-1][1] = hi
+		h := hunk{lo: i, hi: i, move: splitMoves && bl.Kind == Moved}
+		if unchanged(i - 1) {
+			h.lo = i - 1
+		}
+		if unchanged(i + 1) {
+			h.hi = i + 1
+		}
+		if n := len(hs); n > 0 && !h.move && !hs[n-1].move && h.lo <= hs[n-1].hi+1 {
+			hs[n-1].hi = h.hi
 			continue
 		}
-		hs = append(hs, [2]int{lo, hi})
+		hs = append(hs, h)
 	}
 	return hs
 }
 
-func (r Result) writeHunk(b *strings.Builder, lo, hi int) {
-	fmt.Fprintf(b, "@@ %s @@\n", r.hunkHeader(lo, hi))
-	for i := lo; i <= hi; i++ {
+func (r Result) writeHunk(b *strings.Builder, h hunk, st style) {
+	if h.move {
+		bl := r.Blocks[h.lo]
+		if bl.Kind != Moved {
+			bl = r.Blocks[h.lo+1]
+		}
+		fmt.Fprintf(b, "@@ ¶%d → ¶%d moved @@\n", bl.OldIndex, bl.NewIndex)
+	} else {
+		fmt.Fprintf(b, "@@ %s @@\n", r.hunkHeader(h.lo, h.hi))
+	}
+	for i := h.lo; i <= h.hi; i++ {
 		bl := r.Blocks[i]
-		switch bl.Kind {
-		case Unchanged:
+		switch {
+		case bl.Kind == Unchanged:
 			text := head(bl.New, contextRunes)
-			if i == lo && lo < hi {
+			if i == h.lo && h.lo < h.hi {
 				text = tail(bl.New, contextRunes)
 			}
 			b.WriteString("  " + text + "\n")
-		case Removed:
+		case bl.Kind == Removed:
 			b.WriteString("- " + bl.Old + "\n")
-		case Added:
+		case bl.Kind == Added:
 			b.WriteString("+ " + bl.New + "\n")
-		case Modified:
-			b.WriteString("- " + bl.Old + "\n+ " + bl.New + "\n~ " + marked(bl) + "\n")
+		case bl.Kind == Moved && bl.Spans == nil && st.splitMoves:
+			b.WriteString("= " + bl.New + "\n")
+		case bl.Spans == nil: // moved unchanged, in the Unified format
+			b.WriteString("- " + bl.Old + "\n+ " + bl.New + "\n")
+		default:
+			b.WriteString("- " + bl.Old + "\n+ " + bl.New + "\n~ " + marked(bl, st) + "\n")
 		}
 	}
 }
@@ -110,7 +158,7 @@ func (r Result) hunkHeader(lo, hi int) string {
 		oldIdx = append(oldIdx, bl.OldIndex)
 	}
 	if len(newIdx) > 0 {
-		return paraRange(newIdx[0], newIdx[len(newIdx)-1])
+		return paraRange(slices.Min(newIdx), slices.Max(newIdx))
 	}
 	return "old " + paraRange(oldIdx[0], oldIdx[len(oldIdx)-1])
 }
@@ -122,27 +170,66 @@ func paraRange(first, last int) string {
 	return fmt.Sprintf("¶%d–%d", first, last)
 }
 
-// marked renders a changed block with its edits marked, shortening long
-// unchanged stretches.
-func marked(bl Block) string {
+// marked renders a changed block with its edits marked: [-deleted-] and
+// {+inserted+}, page text escaped and long unchanged stretches shortened
+// as st says.
+func marked(bl Block, st style) string {
+	esc := func(s string) string { return s }
+	if st.escape {
+		esc = escapeMarks
+	}
 	switch bl.Kind {
 	case Added:
-		return "{+" + bl.New + "+}"
+		return "{+" + esc(bl.New) + "+}"
 	case Removed:
-		return "[-" + bl.Old + "-]"
+		return "[-" + esc(bl.Old) + "-]"
+	}
+	if bl.Spans == nil {
+		return esc(bl.New)
 	}
 	var b strings.Builder
 	for i, s := range bl.Spans {
 		switch s.Op {
 		case Delete:
-			b.WriteString("[-" + s.Text + "-]")
+			b.WriteString("[-" + esc(s.Text) + "-]")
 		case Insert:
-			b.WriteString("{+" + s.Text + "+}")
+			b.WriteString("{+" + esc(s.Text) + "+}")
 		default:
-			b.WriteString(elide(s.Text, i == 0, i == len(bl.Spans)-1))
+			text := s.Text
+			if st.shorten {
+				text = elide(text, i == 0, i == len(bl.Spans)-1)
+			}
+			b.WriteString(esc(text))
 		}
 	}
 	return b.String()
+}
+
+// escapeMarks puts a backslash before every backslash in s and before the
+// first byte of every "[-", "-]", "{+" and "+}", overlapping ones
+// included, so that no mark can be read out of page text.
+func escapeMarks(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' || i+1 < len(s) && isMark(s[i], s[i+1]) {
+			b = append(b, '\\')
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+func needsEscape(s string) bool {
+	return strings.IndexByte(s, '\\') >= 0 || strings.Contains(s, "[-") || strings.Contains(s, "-]") ||
+		strings.Contains(s, "{+") || strings.Contains(s, "+}")
+}
+
+// isMark reports whether the bytes x, y open or close a mark.
+func isMark(x, y byte) bool {
+	return x == '[' && y == '-' || x == '-' && y == ']' || x == '{' && y == '+' || x == '+' && y == '}'
 }
 
 // elide shortens a long unchanged stretch to the spanRunes nearest the

@@ -9,28 +9,31 @@ import (
 // for the word diff: each CJK character is a word, punctuation is not.
 type Summary struct {
 	ParagraphsAdded, ParagraphsRemoved, ParagraphsChanged int
-	// ParagraphsMoved counts paragraphs that were removed in one place and
-	// added unchanged in another; they are not counted as added, removed,
-	// or in the word counts.
+	// ParagraphsMoved counts Moved paragraphs; they are not counted as
+	// added, removed or changed, and only their edits count as words.
 	ParagraphsMoved          int
 	WordsAdded, WordsRemoved int
 }
 
-// Summary counts paragraphs and words added, removed and changed.
+// Summary counts paragraphs and words added, removed, changed and moved.
+// It reads changed blocks only, so a compacted Result gives the same
+// Summary.
 func (r Result) Summary() Summary {
 	var s Summary
 	for _, b := range r.Blocks {
-		switch {
-		case b.Kind == Added && b.Moved:
-			s.ParagraphsMoved++
-		case b.Kind == Added:
+		switch b.Kind {
+		case Added:
 			s.ParagraphsAdded++
 			s.WordsAdded += countWords(tokenize(b.New))
-		case b.Kind == Removed && !b.Moved:
+		case Removed:
 			s.ParagraphsRemoved++
 			s.WordsRemoved += countWords(tokenize(b.Old))
-		case b.Kind == Modified:
-			s.ParagraphsChanged++
+		case Modified, Moved:
+			if b.Kind == Moved {
+				s.ParagraphsMoved++
+			} else {
+				s.ParagraphsChanged++
+			}
 			for _, sp := range b.Spans {
 				switch sp.Op {
 				case Insert:
