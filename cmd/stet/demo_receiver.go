@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/stet/stet/notify"
@@ -24,6 +26,7 @@ type receiver struct {
 	badSig   int
 	dupes    int
 	byType   map[string]int
+	byChange map[int64]string // event type by change id
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -51,15 +54,20 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rc.seen == nil {
-		rc.seen, rc.byType = map[string]bool{}, map[string]int{}
+		rc.seen, rc.byType, rc.byChange = map[string]bool{}, map[string]int{}, map[int64]string{}
 	}
-	if rc.seen[ev.ID] {
-		rc.dupes++
+	if rc.seen[ev.ID] || ev.Change != nil && rc.byChange[ev.Change.ID] != "" {
+		rc.dupes++ // delivered again, or a second event for one change
 		return
 	}
 	rc.seen[ev.ID] = true
 	rc.byType[ev.Type]++
-	rc.lines = append(rc.lines, fmt.Sprintf("  [webhook receiver] %s %s signature ok: %q", ev.Type, ev.ID, ev.Title))
+	what := ""
+	if ev.Change != nil {
+		rc.byChange[ev.Change.ID] = ev.Type
+		what = fmt.Sprintf(" for change #%d [%s]", ev.Change.ID, strings.Join(ev.Change.Classes, " "))
+	}
+	rc.lines = append(rc.lines, fmt.Sprintf("  [webhook receiver] %s%s, signature ok: %q", ev.Type, what, ev.Title))
 }
 
 // flush prints what the receiver saw since the last call, so that its lines
@@ -85,4 +93,11 @@ func (rc *receiver) counts() (events int, byType map[string]int, badSig, dupes i
 		m[k] = v
 	}
 	return len(rc.seen), m, rc.badSig, rc.dupes
+}
+
+// changeEvents returns the type of the event received for each change id.
+func (rc *receiver) changeEvents() map[int64]string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return maps.Clone(rc.byChange)
 }

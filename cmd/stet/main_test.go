@@ -190,14 +190,16 @@ func TestUnknownCommand(t *testing.T) {
 // TestDemo runs `stet demo` exactly as the README tells a new user to.
 func TestDemo(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the whole demo (about 15s)")
+		t.Skip("runs the whole demo (about 20s)")
 	}
 	dir := t.TempDir()
 	code, out, stderr := run(t, "demo", "-dir", dir)
 	if code != 0 {
 		t.Fatalf("demo exited %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
 	}
-	for _, want := range []string{"[-12-]{+24+}", "change.removed", "change.restored", "churn reported: never",
+	for _, want := range []string{"[-12-]{+13+}", "changed [number stealth]", "changed [correction number]",
+		"changed [moved]", "@@ ¶5 → ¶2 moved @@", "reverts to version", "change.flapping", "suppressed: ", "change.settled",
+		"change.removed", "change.restored", "churn reported: never", "no suppressed one did",
 		"simulated outage", filepath.Join(dir, "stet.db")} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)

@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -22,6 +23,7 @@ type article struct {
 	Title     string // headline: <title>, og:title, <h1>, JSON-LD, feed entry
 	Byline    string // "" means the agency's name in the page's language
 	Published time.Time
+	Modified  time.Time // zero means Published: never modified
 	Paras     []string  // article body
 	Sections  []section // document body
 	Document  bool
@@ -58,6 +60,14 @@ func (a *article) description() string {
 	return a.Title
 }
 
+// modified is the modification date the page states.
+func (a *article) modified() time.Time {
+	if a.Modified.IsZero() {
+		return a.Published
+	}
+	return a.Modified
+}
+
 // replace substitutes new for old in every body paragraph. The script is a
 // fixed table, so a missing fragment is a programming error caught by tests.
 func (a *article) replace(old, new string) {
@@ -78,3 +88,33 @@ func (a *article) replace(old, new string) {
 		panic(fmt.Sprintf("newsroom: script edit of %s: %q not found", a.Path, old))
 	}
 }
+
+// index returns the position of the body paragraph that starts with
+// prefix. As with replace, a missing paragraph is a programming error.
+func (a *article) index(prefix string) int {
+	for i, p := range a.Paras {
+		if strings.HasPrefix(p, prefix) {
+			return i
+		}
+	}
+	panic(fmt.Sprintf("newsroom: script edit of %s: no paragraph starts with %q", a.Path, prefix))
+}
+
+// move puts the paragraph starting with prefix at position to.
+func (a *article) move(prefix string, to int) {
+	i := a.index(prefix)
+	p := a.Paras[i]
+	a.Paras = slices.Insert(slices.Delete(a.Paras, i, i+1), to, p)
+}
+
+// remove deletes the paragraph starting with prefix and returns it with
+// its position, for putting it back.
+func (a *article) remove(prefix string) (string, int) {
+	i := a.index(prefix)
+	p := a.Paras[i]
+	a.Paras = slices.Delete(a.Paras, i, i+1)
+	return p, i
+}
+
+// insert puts p back at position i, where remove took it from.
+func (a *article) insert(i int, p string) { a.Paras = slices.Insert(a.Paras, i, p) }

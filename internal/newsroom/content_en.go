@@ -56,7 +56,7 @@ func englishArticles() []*article {
 				"Retail sales of consumer goods, a key indicator of consumption, rose 7.2 percent to 47.15 trillion yuan, with services retail sales growing markedly faster than sales of goods, the bureau said.",
 				"Value-added industrial output increased 4.6 percent from a year earlier, while fixed-asset investment went up 3 percent. Investment in high-tech industries grew 10.3 percent.",
 				"The surveyed urban unemployment rate averaged 5.2 percent for the year, down 0.4 percentage points from 2022. Per capita disposable income of residents rose 6.1 percent in real terms.",
-				"NBS head Kang Yi told a press conference that the foundation for economic recovery still needs to be consolidated, noting insufficient effective demand and weak expectations in some sectors.",
+				`NBS head Kang Yi told a press conference that "the foundation for economic recovery still needs to be consolidated," noting insufficient effective demand and weak expectations in some sectors.`,
 				"Analysts expect policy support for consumption, technological innovation and the property sector to continue in 2024 as the government works to sustain the recovery.",
 			},
 		},

@@ -56,6 +56,8 @@ type page struct {
 	title  string
 	ogTitl string
 	ldJSON string
+	author string   // <meta name="author">
+	modTim string   // <meta property="article:modified_time">
 	paras  []string // <p> texts inside <article>
 }
 
@@ -76,6 +78,8 @@ func fetchPage(tb testing.TB, srv *httptest.Server, path string) page {
 		title:  doc.Find("title").Text(),
 		ogTitl: doc.Find(`meta[property="og:title"]`).AttrOr("content", ""),
 		ldJSON: doc.Find(`script[type="application/ld+json"]`).Text(),
+		author: doc.Find(`meta[name="author"]`).AttrOr("content", ""),
+		modTim: doc.Find(`meta[property="article:modified_time"]`).AttrOr("content", ""),
 	}
 	doc.Find("article p").Each(func(_ int, s *goquery.Selection) {
 		p.paras = append(p.paras, s.Text())

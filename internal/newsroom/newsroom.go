@@ -5,8 +5,12 @@
 //
 // Every article and document response carries churn that is not an edit: a
 // live clock, a view counter, shuffled link lists, a rotating ad and a nonce.
-// Real edits happen only when Advance moves the script forward, so a correct
-// change detector reports each Step's Expects exactly once and never the churn.
+// The churn never touches what makes a version: headline, text, byline
+// (meta author, JSON-LD author) and dates (article:published_time,
+// article:modified_time, JSON-LD datePublished and dateModified). Real edits
+// happen only when Advance moves the script forward, so a correct change
+// detector reports each Step's Expects exactly once, as Expect.Match checks
+// them, and never the churn.
 //
 // A Newsroom is safe for concurrent use.
 package newsroom

@@ -35,6 +35,9 @@ func TestChurnLeavesArticleTextAlone(t *testing.T) {
 		if diff := cmp.Diff(a.paras, b.paras); diff != "" {
 			t.Errorf("%s: paragraphs differ between requests (-first +second):\n%s", path, diff)
 		}
+		if a.author == "" || a.modTim == "" || a.author != b.author || a.modTim != b.modTim {
+			t.Errorf("%s: byline %q, %q and modified date %q, %q: want them set and equal between requests", path, a.author, b.author, a.modTim, b.modTim)
+		}
 		for _, churn := range []string{"views", "Updated", "阅读", "更新时间", "Advertisement", "广告"} {
 			if strings.Contains(a.text(), churn) {
 				t.Errorf("%s: churn %q inside article paragraphs", path, churn)
@@ -49,7 +52,8 @@ func TestPageStructure(t *testing.T) {
 		p := fetchPage(t, srv, path)
 		for _, want := range []string{
 			"<!DOCTYPE html>", `<meta name="description"`, `property="og:title"`,
-			`property="article:published_time"`, `"@type":"`, `"datePublished":`,
+			`property="article:published_time"`, `property="article:modified_time"`, `name="author"`,
+			`"@type":"`, `"datePublished":`, `"dateModified":`,
 			`class="breadcrumb"`, `class="article-tools"`, `<aside class="sidebar">`,
 			`class="ad-block"`, "<footer",
 		} {
@@ -89,8 +93,8 @@ func TestScript(t *testing.T) {
 		t.Errorf("step 0 expects %v, want nothing", steps[0].Expect)
 	}
 	paths := articlePaths(t, n, srv)
-	original := snapshot(t, srv, paths)
-	before := original
+	at := map[string]map[string]page{steps[0].Name: snapshot(t, srv, paths)}
+	before := at[steps[0].Name]
 	for i := 1; i < len(steps); i++ {
 		step, ok := n.Advance()
 		if !ok || n.Step() != i {
@@ -103,14 +107,14 @@ func TestScript(t *testing.T) {
 		named := map[string]bool{}
 		for _, e := range step.Expect {
 			named[e.Path] = true
-			checkExpect(t, n, srv, e, before[e.Path], after[e.Path], original[e.Path])
+			checkExpect(t, n, srv, e, before[e.Path], after[e.Path], at)
 		}
 		for _, path := range paths {
 			if !named[path] && !equalPages(before[path], after[path]) {
 				t.Errorf("step %q changed %s without expecting it", step.Name, path)
 			}
 		}
-		before = after
+		at[step.Name], before = after, after
 	}
 	if _, ok := n.Advance(); ok {
 		t.Error("Advance after the last step returned true")
@@ -120,6 +124,68 @@ func TestScript(t *testing.T) {
 	}
 	if got := len(feedItems(t, srv, "/feeds/world.rss")); got != 5 {
 		t.Errorf("world.rss has %d items at the end, want 5 (a new article was published)", got)
+	}
+}
+
+// TestScriptConsistent checks what the demo relies on: unique step names,
+// at most one Expect per path and step, sorted classes from the
+// vocabulary, reverts to earlier steps, and suppression only of changes.
+func TestScriptConsistent(t *testing.T) {
+	vocabulary := []string{"added", "byline", "correction", "modified", "moved", "number", "published",
+		"quote", "removed", "reverted", "stealth", "title", "wording"}
+	seen := map[string]bool{}
+	for i, s := range newsroom.New().Steps() {
+		if s.Name == "" || seen[s.Name] {
+			t.Errorf("step %d: name %q empty or used before", i, s.Name)
+		}
+		paths := map[string]bool{}
+		for _, x := range s.Expect {
+			if paths[x.Path] {
+				t.Errorf("step %q expects two changes of %s", s.Name, x.Path)
+			}
+			paths[x.Path] = true
+			if !slices.IsSorted(x.Classes) || slices.ContainsFunc(x.Classes, func(c string) bool { return !slices.Contains(vocabulary, c) }) {
+				t.Errorf("step %q: classes %v not sorted or not in the vocabulary", s.Name, x.Classes)
+			}
+			if x.RevertsTo != "" && (!seen[x.RevertsTo] || !slices.Contains(x.Classes, "reverted")) {
+				t.Errorf("step %q reverts to %q: not an earlier step, or no \"reverted\" class", s.Name, x.RevertsTo)
+			}
+			if x.Suppressed && x.Kind != newsroom.KindChanged {
+				t.Errorf("step %q: a suppressed %s; only changes are suppressed", s.Name, x.Kind)
+			}
+		}
+		seen[s.Name] = true
+	}
+}
+
+func TestExpectMatch(t *testing.T) {
+	x := newsroom.Expect{Kind: newsroom.KindChanged, Classes: []string{"number", "stealth"}}
+	tests := []struct {
+		name string
+		r    newsroom.Report
+		want string // "" for a match, else a fragment of the error
+	}{
+		{"same", newsroom.Report{Kind: "changed", Classes: []string{"number", "stealth"}}, ""},
+		{"classes in another order", newsroom.Report{Kind: "changed", Classes: []string{"stealth", "number"}}, ""},
+		{"other kind", newsroom.Report{Kind: "flapping", Classes: []string{"number", "stealth"}}, "kind flapping, want changed"},
+		{"class missing", newsroom.Report{Kind: "changed", Classes: []string{"number"}}, "classes [number], want [number stealth]"},
+		{"unexpected revert", newsroom.Report{Kind: "changed", Classes: []string{"number", "stealth"}, RevertsTo: "figure changed"},
+			`reverts to step "figure changed", want nothing`},
+		{"suppressed", newsroom.Report{Kind: "changed", Classes: []string{"number", "stealth"}, Suppressed: true}, "suppressed true, want false"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := x.Match(tt.r)
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("Match(%+v) = %v, want %q", tt.r, err, tt.want)
+			}
+		})
+	}
+	if got := (newsroom.Expect{Kind: "changed", Suppressed: true}).Event(); got != "" {
+		t.Errorf("Event() of a suppressed change = %q, want none", got)
+	}
+	if got := (newsroom.Expect{Kind: "flapping"}).Event(); got != "change.flapping" {
+		t.Errorf("Event() of a flapping change = %q, want change.flapping", got)
 	}
 }
 
@@ -133,30 +199,36 @@ func snapshot(t *testing.T, srv *httptest.Server, paths []string) map[string]pag
 }
 
 func equalPages(a, b page) bool {
-	return a.status == b.status && a.h1 == b.h1 && slices.Equal(a.paras, b.paras)
+	return a.status == b.status && a.h1 == b.h1 && a.author == b.author && a.modTim == b.modTim && slices.Equal(a.paras, b.paras)
 }
 
-func checkExpect(t *testing.T, n *newsroom.Newsroom, srv *httptest.Server, e newsroom.Expect, before, after, original page) {
+// textClasses are the classes that say the body text changed.
+var textClasses = []string{"added", "correction", "moved", "number", "quote", "removed", "wording"}
+
+// checkExpect checks that the page shows what e says happened to it: at
+// holds the snapshot taken after each earlier step, by step name.
+func checkExpect(t *testing.T, n *newsroom.Newsroom, srv *httptest.Server, e newsroom.Expect, before, after page, at map[string]map[string]page) {
 	t.Helper()
-	item, listed := inFeed(t, n, srv, e.Path)
+	_, listed := inFeed(t, n, srv, e.Path)
 	isPage := slices.Contains(n.Pages(), e.Path)
 	switch e.Kind {
-	case newsroom.KindChanged:
+	case newsroom.KindChanged, newsroom.KindFlapping:
 		if after.status != http.StatusOK || after.h1 != e.Title {
 			t.Errorf("%s changed: status %d, h1 %q, want 200 and %q", e.Path, after.status, after.h1, e.Title)
 		}
-		if equalPages(before, after) {
-			t.Errorf("%s changed: page looks the same as before", e.Path)
-		}
+		checkClasses(t, n, srv, e, before, after)
 		if e.Want != "" && (!strings.Contains(after.text(), e.Want) || strings.Contains(before.text(), e.Want)) {
 			t.Errorf("%s changed: %q should be new in the article text", e.Path, e.Want)
 		}
-		if e.Want == "" && (after.h1 == before.h1 || after.ogTitl != e.Title || !strings.Contains(after.ldJSON, e.Title) ||
-			!strings.HasPrefix(after.title, e.Title+" - ") || item.Title != e.Title) {
-			t.Errorf("%s retitled: h1 %q, title %q, og %q, feed %q, want %q everywhere", e.Path, after.h1, after.title, after.ogTitl, item.Title, e.Title)
+		if back, ok := at[e.RevertsTo][e.Path]; e.RevertsTo != "" && (!ok || !equalPages(back, after)) {
+			t.Errorf("%s reverts to step %q: the page differs from what it was then", e.Path, e.RevertsTo)
 		}
 		if !listed && !isPage {
 			t.Errorf("%s changed: not in any feed nor Pages()", e.Path)
+		}
+	case newsroom.KindSettled:
+		if after.status != http.StatusOK || after.h1 != e.Title || !equalPages(before, after) {
+			t.Errorf("%s settled: status %d, h1 %q; want 200, %q and no edit", e.Path, after.status, after.h1, e.Title)
 		}
 	case newsroom.KindRemoved:
 		if after.status != http.StatusNotFound || !strings.Contains(after.html, "Page not found") || !strings.Contains(after.html, `class="main-nav"`) {
@@ -166,6 +238,7 @@ func checkExpect(t *testing.T, n *newsroom.Newsroom, srv *httptest.Server, e new
 			t.Errorf("%s removed: still in a feed", e.Path)
 		}
 	case newsroom.KindRestored:
+		original := at[n.Steps()[0].Name][e.Path]
 		if after.status != http.StatusOK || after.h1 != e.Title || !slices.Equal(after.paras, original.paras) {
 			t.Errorf("%s restored: status %d, h1 %q; want 200, %q and the original text", e.Path, after.status, after.h1, e.Title)
 		}
@@ -174,6 +247,37 @@ func checkExpect(t *testing.T, n *newsroom.Newsroom, srv *httptest.Server, e new
 		}
 	default:
 		t.Errorf("%s: unknown kind %q", e.Path, e.Kind)
+	}
+}
+
+// checkClasses checks that each part of the page changed exactly when e's
+// classes say it did.
+func checkClasses(t *testing.T, n *newsroom.Newsroom, srv *httptest.Server, e newsroom.Expect, before, after page) {
+	t.Helper()
+	has := func(c string) bool { return slices.Contains(e.Classes, c) }
+	textChanged := !slices.Equal(before.paras, after.paras)
+	movedOnly := textChanged && slices.Equal(slices.Sorted(slices.Values(before.paras)), slices.Sorted(slices.Values(after.paras)))
+	parts := []struct {
+		name          string
+		changed, want bool
+	}{
+		{"headline", before.h1 != after.h1, has("title")},
+		{"byline", before.author != after.author, has("byline")},
+		{"modified date", before.modTim != after.modTim, has("modified")},
+		{"text", textChanged, slices.ContainsFunc(textClasses, has)},
+		{"order of paragraphs alone", movedOnly, has("moved")},
+		{"words, without a note or a new date", textChanged && !movedOnly && !has("correction") && before.modTim == after.modTim, has("stealth")},
+	}
+	for _, p := range parts {
+		if p.changed != p.want {
+			t.Errorf("%s: %s changed = %v, but classes %v say %v", e.Path, p.name, p.changed, e.Classes, p.want)
+		}
+	}
+	if has("title") {
+		item, _ := inFeed(t, n, srv, e.Path)
+		if after.ogTitl != e.Title || !strings.Contains(after.ldJSON, e.Title) || !strings.HasPrefix(after.title, e.Title+" - ") || item.Title != e.Title {
+			t.Errorf("%s retitled: title %q, og %q, feed %q, want %q everywhere", e.Path, after.title, after.ogTitl, item.Title, e.Title)
+		}
 	}
 }
 
@@ -249,8 +353,9 @@ func TestStepsAreACopy(t *testing.T) {
 		t.Fatalf("%d steps, want at least 7", len(steps))
 	}
 	steps[1].Expect[0].Want = "mangled"
-	if got := n.Steps()[1].Expect[0].Want; got == "mangled" {
-		t.Error("Steps() shares its Expect slices with the script")
+	steps[1].Expect[0].Classes[0] = "mangled"
+	if got := n.Steps()[1].Expect[0]; got.Want == "mangled" || got.Classes[0] == "mangled" {
+		t.Error("Steps() shares its Expect or Classes slices with the script")
 	}
 	if got := n.Step(); got != 0 {
 		t.Errorf("Step() of a new Newsroom = %d, want 0", got)

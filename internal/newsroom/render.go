@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
@@ -28,6 +29,7 @@ type page struct {
 	Description string
 	Canonical   string
 	Published   string // RFC 3339; "" for pages that are not articles
+	Modified    string // RFC 3339; the published date until the article is modified
 	LD          map[string]any
 	A           *article
 	Byline      string
@@ -65,9 +67,13 @@ func (n *Newsroom) renderArticle(r *http.Request, a *article) *response {
 	p.A, p.GBK, p.Title = a, a.GBK, a.Title
 	p.Description = a.description()
 	p.Published = a.Published.Format(time.RFC3339)
+	p.Modified = a.modified().Format(time.RFC3339)
+	// A named reporter is a Person; the agency and the document's issuer
+	// are Organizations.
+	author := "Person"
 	p.Byline = a.Byline
-	if p.Byline == "" {
-		p.Byline = p.L.Agency
+	if a.Byline == "" || a.Document {
+		p.Byline, author = cmp.Or(a.Byline, p.L.Agency), "Organization"
 	}
 	p.Date = a.Published.Format("January 2, 2006")
 	p.SectionURL = "/english/" + slug(a.Section) + "/"
@@ -80,7 +86,8 @@ func (n *Newsroom) renderArticle(r *http.Request, a *article) *response {
 		"@type":            "NewsArticle",
 		"headline":         a.Title,
 		"datePublished":    p.Published,
-		"author":           map[string]any{"@type": "Organization", "name": p.Byline},
+		"dateModified":     p.Modified,
+		"author":           map[string]any{"@type": author, "name": p.Byline},
 		"publisher":        map[string]any{"@type": "Organization", "name": p.L.SiteName},
 		"inLanguage":       a.Lang,
 		"mainEntityOfPage": p.Canonical,
