@@ -196,6 +196,9 @@ func checkCompact(t *testing.T, r diff.Result) {
 	if d := cmp.Diff(r.Summary(), c.Summary()); d != "" {
 		t.Fatalf("Compact().Summary() mismatch (-full +compact):\n%s", d)
 	}
+	if d := cmp.Diff(r.Classes(), c.Classes()); d != "" {
+		t.Fatalf("Compact().Classes() mismatch (-full +compact):\n%s", d)
+	}
 }
 
 func FuzzCompare(f *testing.F) {

@@ -8,8 +8,8 @@
 // rewritten form, with word-level Spans) or moved (one paragraph found at
 // another place, with Spans when it was also edited). The Result is what
 // storage keeps, as JSON (see Result), and every report is rendered from
-// it: Text for people and the command line, Summary for one-line counts.
-// No renderer reads another's output.
+// it: Text for people and the command line, Summary for one-line counts,
+// Classes for the kind of change. No renderer reads another's output.
 //
 // # JSON
 //
@@ -30,7 +30,7 @@
 // does not exist on that side. An "equal" block without text was dropped
 // by Result.Compact, the form to store: it keeps the text of every changed
 // block and of the one unchanged paragraph on each side of a change, which
-// is all that Text and Summary read. OldText and NewText need a
+// is all that Text, Summary and Classes read. OldText and NewText need a
 // full Result.
 //
 // # Text

@@ -17,8 +17,9 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // TestGolden compares each testdata/*.txtar's "old" and "new" sections and
 // checks the result against the other sections: "diff" is the Text report
 // (labels "old" and "new"), "json" the stored form (Compact; json.Marshal's
-// output with a line break before each block). Each report is also read
-// back (checkReport) to make sure it says what the texts say.
+// output with a line break before each block) and "classes" the Classes,
+// one a line. Each report is also read back (checkReport) to make sure it
+// says what the texts say.
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txtar")
 	if err != nil {
@@ -35,12 +36,13 @@ func TestGolden(t *testing.T) {
 			}
 			r := diff.Compare(string(section(t, ar, "old")), string(section(t, ar, "new")))
 			got := map[string]string{
-				"diff": r.Text("old", "new"),
-				"json": blockLines(t, r.Compact()),
+				"diff":    r.Text("old", "new"),
+				"json":    blockLines(t, r.Compact()),
+				"classes": lines(r.Classes()),
 			}
 			checkReport(t, r, got["diff"])
 			if *update {
-				for _, name := range []string{"diff", "json"} {
+				for _, name := range []string{"diff", "json", "classes"} {
 					setSection(ar, name, []byte(got[name]))
 				}
 				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
@@ -48,7 +50,7 @@ func TestGolden(t *testing.T) {
 				}
 				return
 			}
-			for _, name := range []string{"diff", "json"} {
+			for _, name := range []string{"diff", "json", "classes"} {
 				if want := section(t, ar, name); got[name] != string(want) {
 					t.Errorf("%s:\n%s\nwant:\n%s", name, got[name], want)
 				}
@@ -80,6 +82,14 @@ func blockLines(t *testing.T, r diff.Result) string {
 		t.Fatalf("blocks marshal apart to\n%s\nbut together to\n%s", out, js)
 	}
 	return out + "\n"
+}
+
+func lines(ss []string) string {
+	var b strings.Builder
+	for _, s := range ss {
+		b.WriteString(s + "\n")
+	}
+	return b.String()
 }
 
 // checkReport reads a Text report back, as a reader would, and checks it

@@ -67,7 +67,7 @@ func (k *Kind) UnmarshalText(b []byte) error {
 // block more than one block away from a change is dropped, its indices
 // kept. What stays is what the reports read: Text and Unified show the
 // changed blocks and one unchanged paragraph of context on each side;
-// Summary reads changed blocks only; so each gives the same
+// Summary and Classes read changed blocks only; so each gives the same
 // output for r and r.Compact(). OldText and NewText need the full r. An
 // unchanged Result compacts to indices only.
 func (r Result) Compact() Result {

@@ -155,7 +155,7 @@ func FuzzUnmarshal(f *testing.F) {
 		// are not written.
 		roundTrip(t, r, cmpopts.EquateEmpty())
 		_ = r.Text("old", "new") + r.Unified("old", "new") + r.Inline() + r.OldText() + r.NewText()
-		_ = r.Summary()
+		_, _ = r.Classes(), r.Summary()
 		_ = r.Compact()
 	})
 }
