@@ -5,21 +5,32 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stet/stet/daemon"
 	"github.com/stet/stet/storage"
+	"github.com/stet/stet/web"
 )
 
+// versionJSON is one version as `stet history -json` prints it, with the
+// change that introduced it and the changes that stored no version while it
+// was the page's latest (removals, restorations of the same text,
+// settling).
 type versionJSON struct {
-	ID        int64     `json:"id"`
-	URL       string    `json:"url"`
-	CreatedAt time.Time `json:"created_at"`
-	Hash      string    `json:"hash"`
-	Title     string    `json:"title"`
-	Byline    string    `json:"byline,omitempty"`
-	Extractor string    `json:"extractor"`
-	Chars     int       `json:"chars"`
+	ID           int64            `json:"id"`
+	URL          string           `json:"url"`
+	CreatedAt    time.Time        `json:"created_at"`
+	Hash         string           `json:"hash"`
+	Title        string           `json:"title"`
+	Byline       string           `json:"byline,omitempty"`
+	Extractor    string           `json:"extractor"`
+	Chars        int              `json:"chars"`
+	IntroducedBy *web.ChangeJSON  `json:"introduced_by"` // null for a first version
+	Events       []web.ChangeJSON `json:"events"`
 }
 
 func pageOf(ctx context.Context, st *storage.Store, u string) (storage.Page, error) {
@@ -51,26 +62,143 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	vs, err := st.Versions(ctx, p.ID)
+	tl, err := readTimeline(ctx, st, p)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
-	if !*asJSON {
-		fmt.Fprintf(e.stdout, "%s\n%d versions; last check %s: %s%s\n", p.URL, len(vs),
-			fmtWhen(p.LastCheckedAt), orDash(p.LastClass), removedNote(p))
+	if *asJSON {
+		return printTimelineJSON(e.stdout, p, tl)
 	}
-	for _, v := range vs {
-		if *asJSON {
-			if err := enc.Encode(versionJSON{ID: v.ID, URL: p.URL, CreatedAt: v.CreatedAt.UTC(), Hash: v.TextHash,
-				Title: v.Title, Byline: v.Byline, Extractor: v.Extractor, Chars: len([]rune(v.Text))}); err != nil {
-				return err
-			}
+	fmt.Fprintf(e.stdout, "%s\n%d versions; last check %s: %s%s\n", p.URL, len(tl), fmtWhen(p.LastCheckedAt),
+		orDash(p.LastClass), removedNote(p))
+	for _, en := range tl {
+		printEntry(e.stdout, en)
+	}
+	return nil
+}
+
+// entry is one version of a page's timeline and the changes against it.
+type entry struct {
+	v          storage.Version
+	introduced *web.Report  // the change that stored v; nil for a first version
+	events     []web.Report // changes that stored no version while v was the latest
+}
+
+// readTimeline lists the page's versions, oldest first, each with the
+// change that introduced it (suppressed ones included). Every other change
+// (a removal, a restoration or settling that stored no version) follows
+// the version it names, its new one if any, so no change of the page is
+// left out.
+func readTimeline(ctx context.Context, st *storage.Store, p storage.Page) ([]entry, error) {
+	vs, err := st.Versions(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	chs, err := st.Changes(ctx, storage.ChangeFilter{PageID: p.ID, WithSuppressed: true})
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(chs) // oldest first
+	rs, err := web.Reports(ctx, st, chs)
+	if err != nil {
+		return nil, err
+	}
+	tl := make([]entry, len(vs))
+	at := make(map[int64]int, len(vs))
+	for i, v := range vs {
+		tl[i].v, at[v.ID] = v, i
+	}
+	for _, r := range rs {
+		c := r.Change
+		if i, ok := at[c.NewVersionID]; ok && c.NewVersionID != c.OldVersionID && tl[i].introduced == nil {
+			tl[i].introduced = &r
 			continue
 		}
-		fmt.Fprintf(e.stdout, "  v%-5d %s  %s  %6d chars  %q\n", v.ID, v.CreatedAt.Local().Format("2006-01-02 15:04:05"),
-			v.TextHash[:12], len([]rune(v.Text)), v.Title)
+		i, ok := at[c.NewVersionID]
+		if !ok {
+			i, ok = at[c.OldVersionID]
+		}
+		if !ok {
+			i = latestAt(vs, c.DetectedAt)
+		}
+		if i >= 0 {
+			tl[i].events = append(tl[i].events, r)
+		}
+	}
+	return tl, nil
+}
+
+// latestAt is the index of the last version stored at or before t, else
+// of the first version; -1 when there are none.
+func latestAt(vs []storage.Version, t time.Time) int {
+	i := 0
+	for k, v := range vs {
+		if !v.CreatedAt.After(t) {
+			i = k
+		}
+	}
+	if len(vs) == 0 {
+		return -1
+	}
+	return i
+}
+
+func printEntry(w io.Writer, en entry) {
+	v := en.v
+	fmt.Fprintf(w, "  v%-5d %s  %s  %6d chars  %q\n", v.ID, v.CreatedAt.Local().Format(timeLayout),
+		short(v.TextHash), len([]rune(v.Text)), v.Title)
+	if en.introduced != nil {
+		fmt.Fprintf(w, "           by #%d %s\n", en.introduced.Change.ID, describe(*en.introduced))
+	}
+	for _, r := range en.events {
+		fmt.Fprintf(w, "  %-6s %s  %s\n", "#"+strconv.FormatInt(r.Change.ID, 10),
+			r.Change.DetectedAt.Local().Format(timeLayout), describe(r))
+	}
+}
+
+// describe is a change in one line of a timeline: its kind (or the note
+// that starts with it: "flapping among versions 1, 2"), classes, and the
+// other notes.
+func describe(r web.Report) string {
+	c := r.Change
+	head, rest := c.Kind, []string{}
+	for _, n := range notes(r) {
+		if strings.HasPrefix(n, c.Kind+" ") {
+			head = n
+			continue
+		}
+		rest = append(rest, n)
+	}
+	if len(c.Classes) > 0 {
+		head += " [" + strings.Join(c.Classes, ", ") + "]"
+	}
+	return strings.Join(append([]string{head}, rest...), "; ")
+}
+
+func short(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12]
+	}
+	return hash
+}
+
+func printTimelineJSON(w io.Writer, p storage.Page, tl []entry) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, en := range tl {
+		v := en.v
+		j := versionJSON{ID: v.ID, URL: p.URL, CreatedAt: v.CreatedAt.UTC(), Hash: v.TextHash, Title: v.Title,
+			Byline: v.Byline, Extractor: v.Extractor, Chars: len([]rune(v.Text)), Events: []web.ChangeJSON{}}
+		if en.introduced != nil {
+			c := web.NewChangeJSON(en.introduced.Change)
+			j.IntroducedBy = &c
+		}
+		for _, r := range en.events {
+			j.Events = append(j.Events, web.NewChangeJSON(r.Change))
+		}
+		if err := enc.Encode(j); err != nil {
+			return err
+		}
 	}
 	return nil
 }
