@@ -217,14 +217,14 @@ func (s *Store) CaptureByID(ctx context.Context, id int64) (Capture, error) {
 }
 
 // ChangeCaptureID returns the id of the capture that reported ch: the
-// page's first capture fetched at or after the change was detected (a
-// check stamps its change with its start, before it fetches), else the
-// page's last capture. It is 0 when the page has no captures.
+// page's last capture fetched at or before the change was detected (a check
+// stamps its change after its fetch, before its commit), else the page's
+// first capture. It is 0 when the page has no captures.
 func (s *Store) ChangeCaptureID(ctx context.Context, ch Change) (int64, error) {
 	var id int64
 	err := s.db.QueryRowContext(ctx, `SELECT coalesce(
-		(SELECT min(id) FROM captures WHERE page_id = ?1 AND fetched_at >= ?2),
-		(SELECT max(id) FROM captures WHERE page_id = ?1), 0)`, ch.PageID, fmtTime(ch.DetectedAt)).Scan(&id)
+		(SELECT max(id) FROM captures WHERE page_id = ?1 AND fetched_at <= ?2),
+		(SELECT min(id) FROM captures WHERE page_id = ?1), 0)`, ch.PageID, fmtTime(ch.DetectedAt)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("find the capture of change %d: %w", ch.ID, err)
 	}
