@@ -438,7 +438,9 @@ func notDocument(body []byte) error {
 func captureOf(resp *crawler.Response, ferr error, now time.Time) storage.Capture {
 	c := storage.Capture{FetchedAt: now, URL: resp.URL, FinalURL: resp.FinalURL, Status: resp.Status,
 		Class: string(resp.Class), Reason: reasonOf(resp, ferr), ETag: resp.ETag, LastModified: resp.LastModified,
-		Bytes: int64(len(resp.Body)), DurationMS: resp.Duration.Milliseconds()}
+		Bytes: int64(len(resp.Body)), DurationMS: resp.Duration.Milliseconds(),
+		Header: resp.Header, RequestHeader: resp.RequestHeader,
+		RemoteIP: resp.RemoteIP, TLSVersion: resp.TLSVersion, CertSHA256: resp.CertSHA256}
 	if !resp.Started.IsZero() {
 		c.FetchedAt = resp.Started
 	}

@@ -98,8 +98,18 @@ func TestReportsHoldUp(t *testing.T) {
 	srv := newSiteWith(t, pp)
 	c := newChecker(t, "\n[[webhook]]\nurl = \"http://127.0.0.1:1/hook\"\n")
 	u := srv + "/wp.html"
-	if r := c.check(u); r.Status != daemon.StatusNew {
-		t.Fatalf("first check: %s %s", r.Status, r.Reason)
+	first := c.check(u)
+	if first.Status != daemon.StatusNew {
+		t.Fatalf("first check: %s %s", first.Status, first.Reason)
+	}
+	caps, err := c.st.Captures(t.Context(), 0, first.PageID, 1)
+	if err != nil || len(caps) != 1 {
+		t.Fatalf("captures: %v, %v", caps, err)
+	}
+	if cp := caps[0]; cp.RemoteIP != "127.0.0.1" || cp.Header.Get("Content-Type") == "" || cp.Link == "" ||
+		cp.RequestHeader.Get("User-Agent") == "" {
+		t.Errorf("the capture keeps no evidence: ip %q, headers %v, request headers %v, link %q",
+			cp.RemoteIP, cp.Header, cp.RequestHeader, cp.Link)
 	}
 	steps := []struct {
 		name       string
