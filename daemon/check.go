@@ -197,6 +197,14 @@ func (c *pageCheck) decide(ctx context.Context, ferr error) error {
 	return nil
 }
 
+// superseded reports whether the latest version came from a fetch that
+// began after this one (processes sharing a database can finish out of
+// order).
+func (c *pageCheck) superseded(ctx context.Context) bool {
+	cp, err := c.d.store.CaptureByID(ctx, c.prev.CaptureID)
+	return err == nil && cp.FetchedAt.After(c.capture.FetchedAt)
+}
+
 // changesState reports whether this capture changes what is known of the
 // page (a new version, gone, removed, restored, blocked): its body is then
 // evidence and is kept, whatever keep_bodies says.
@@ -256,6 +264,13 @@ func (c *pageCheck) fetched(ctx context.Context) error {
 		c.res.Status = StatusNew
 	case doc.same(docOfVersion(*c.prev)):
 		c.same()
+	case c.superseded(ctx):
+		// Another process stored a version from a fetch that began after
+		// this one: this older text must not be stored over it.
+		c.res.Status, c.res.VersionID = StatusUnchanged, c.prev.ID
+		p.LastBodyHash, p.ETag, p.LastModified = "", "", "" // not validators of the stored version
+		c.d.log.Info("fetch superseded by a later one; not stored as a version", "url", p.URL, "version_id", c.prev.ID)
+		return nil
 	default:
 		old := c.d.baseline(ctx, *c.prev)
 		c.newVersion(art, doc)

@@ -107,7 +107,7 @@ func fmtDate(t time.Time) string {
 
 // blocksJSON is what storage keeps of the structured diff.
 func (rp report) blocksJSON() []byte {
-	b, err := json.Marshal(rp.result)
+	b, err := json.Marshal(rp.result.Compact()) // what every renderer needs, not every unchanged paragraph
 	if err != nil {
 		return nil
 	}
