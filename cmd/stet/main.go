@@ -33,7 +33,7 @@ func commands() []command {
 		{"demo", "[-dir DIR] [-v] [-step-timeout 20s]", "run the whole loop against a simulated local newsroom, then summarise", runDemo},
 		{"run", "[-config F] [-db F] [-log-level L]", "run the daemon until SIGINT/SIGTERM", runDaemon},
 		{"check", "[-config F] [-db F] [-json] [-v] URL...", "fetch URLs now, store a version if changed, print the result", runCheck},
-		{"changes", "[-config F] [-db F] [-since 24h] [-url U] [-kind K] [-limit N] [-json]", "list change reports, newest first", runChanges},
+		{"changes", "[-config F] [-db F] [-since 24h] [-url U] [-kind K] [-class C] [-all] [-limit N] [-json]", "list change reports, newest first", runChanges},
 		{"history", "[-config F] [-db F] [-json] URL", "list every version of a page", runHistory},
 		{"diff", "[-config F] [-db F] URL [VERSION VERSION]", "show the diff between two versions (default: latest two)", runDiff},
 		{"serve", "[-config F] [-db F] [-listen HOST:PORT]", "serve the read-only web UI and JSON API over the database", runServe},
