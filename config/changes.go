@@ -22,7 +22,7 @@ var ChangeClasses = []string{
 }
 
 func (c Changes) validate(p *problems) {
-	inRange(p, "changes.flap_after", c.FlapAfter, 1, 1000)
+	inRange(p, "changes.flap_after", c.FlapAfter, 1, 50) // the daemon reads the latest 64 versions of the window
 	positive(p, "changes.flap_window", c.FlapWindow)
 	if c.FlapWindow.D() > 365*24*time.Hour {
 		p.add("changes.flap_window", "at most 365d, got %s", c.FlapWindow.D())

@@ -201,6 +201,9 @@ func (c *pageCheck) decide(ctx context.Context, ferr error) error {
 // began after this one (processes sharing a database can finish out of
 // order).
 func (c *pageCheck) superseded(ctx context.Context) bool {
+	if !c.prev.CreatedAt.After(c.capture.FetchedAt) {
+		return false // stored before this fetch began: this fetch is newer
+	}
 	cp, err := c.d.store.CaptureByID(ctx, c.prev.CaptureID)
 	return err == nil && cp.FetchedAt.After(c.capture.FetchedAt)
 }

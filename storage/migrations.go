@@ -157,6 +157,7 @@ var migrations = []migration{
 	CREATE INDEX changes_detected ON changes (detected_at);
 	CREATE INDEX changes_page ON changes (page_id, id);
 	CREATE INDEX versions_hash ON versions (page_id, text_hash);
+	CREATE INDEX versions_recent ON versions (page_id, created_at, text_hash);
 	ALTER TABLE pages ADD COLUMN flapping_since TEXT;
 	ALTER TABLE pages ADD COLUMN flap_set TEXT NOT NULL DEFAULT '[]';`},
 	// 5: captures keep their response and request headers, the peer's IP

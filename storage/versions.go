@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -121,20 +122,31 @@ type VersionStat struct {
 	ID        int64
 	TextHash  string
 	CreatedAt time.Time
-	FirstID   int64     // the page's first version with this text
-	FirstSeen time.Time // and when it was stored
+	FirstID   int64 // the page's first version with this text
 }
 
+// MaxRecentVersions bounds what RecentVersions reads, so a page edited
+// every few minutes costs the same as any other.
+const MaxRecentVersions = 64
+
 // RecentVersions lists, oldest first and without texts, the versions of a
-// page stored at or after since, and always its latest one; each says which
+// page stored at or after since (the latest MaxRecentVersions of them), and
+// always its latest one; each says which
 // version first had its text. It reads the page's versions through the
 // (page_id, text_hash) index, so a long history costs little.
 func (s *Store) RecentVersions(ctx context.Context, pageID int64, since time.Time) ([]VersionStat, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT v.id, v.text_hash, v.created_at, f.id, f.created_at
-		FROM versions v JOIN versions f ON f.id = (SELECT min(w.id) FROM versions w
-			WHERE w.page_id = v.page_id AND w.text_hash = v.text_hash)
-		WHERE v.page_id = ? AND (v.created_at >= ? OR v.id = (SELECT max(id) FROM versions WHERE page_id = ?))
-		ORDER BY v.id`, pageID, fmtTime(since), pageID)
+	// Both parts read indexes only (versions_recent, versions_hash), never
+	// the rows, whose text can span many overflow pages.
+	rows, err := s.db.QueryContext(ctx, `SELECT * FROM (SELECT v.id, v.text_hash, v.created_at,
+			(SELECT min(w.id) FROM versions w WHERE w.page_id = v.page_id AND w.text_hash = v.text_hash)
+		FROM versions v INDEXED BY versions_recent WHERE v.page_id = ? AND v.created_at >= ?
+		ORDER BY v.created_at DESC LIMIT `+strconv.Itoa(MaxRecentVersions)+`)
+		UNION
+		SELECT v.id, v.text_hash, v.created_at,
+			(SELECT min(w.id) FROM versions w WHERE w.page_id = v.page_id AND w.text_hash = v.text_hash)
+		FROM versions v INDEXED BY versions_recent
+		WHERE v.page_id = ? AND v.id = (SELECT max(id) FROM versions WHERE page_id = ?)
+		ORDER BY 1`, pageID, fmtTime(since), pageID, pageID)
 	if err != nil {
 		return nil, fmt.Errorf("list recent versions of page %d: %w", pageID, err)
 	}
@@ -142,7 +154,7 @@ func (s *Store) RecentVersions(ctx context.Context, pageID int64, since time.Tim
 	var out []VersionStat
 	for rows.Next() {
 		var v VersionStat
-		if err := rows.Scan(&v.ID, &v.TextHash, nullTime{&v.CreatedAt}, &v.FirstID, nullTime{&v.FirstSeen}); err != nil {
+		if err := rows.Scan(&v.ID, &v.TextHash, nullTime{&v.CreatedAt}, &v.FirstID); err != nil {
 			return nil, fmt.Errorf("list recent versions of page %d: %w", pageID, err)
 		}
 		out = append(out, v)
@@ -162,6 +174,6 @@ func (s *Store) FirstVersionWithHash(ctx context.Context, pageID int64, hash str
 	if err != nil {
 		return v, fmt.Errorf("find version of page %d by hash: %w", pageID, err)
 	}
-	v.FirstID, v.FirstSeen = v.ID, v.CreatedAt
+	v.FirstID = v.ID
 	return v, nil
 }
