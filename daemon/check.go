@@ -308,6 +308,8 @@ func (c *pageCheck) same() {
 		d := docOfVersion(*c.prev)
 		c.addChange(storage.ChangeSettled, d, d, nil)
 		c.change.NewVersionID = c.prev.ID
+		c.change.Summary = fmt.Sprintf("settled on version %d after flapping", c.prev.ID)
+		c.res.Summary = c.change.Summary
 	}
 	c.page.Removed, c.page.GoneCount = false, 0
 }
