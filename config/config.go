@@ -21,6 +21,8 @@ type Config struct {
 	Changes  Changes   `toml:"changes"`
 	Feeds    []Feed    `toml:"feed"`
 	Pages    []Page    `toml:"page"`
+	Sitemaps []Sitemap `toml:"sitemap"`
+	Indexes  []Index   `toml:"index"`
 	Webhooks []Webhook `toml:"webhook"`
 	Sites    []Site    `toml:"site"`
 
@@ -55,6 +57,13 @@ type Fetch struct {
 	RobotsTTL          Duration `toml:"robots_ttl"`           // default 24h
 	GoneAfter          int      `toml:"gone_after"`           // K consecutive gone checks before "removed", default 2
 	FailingAfter       int      `toml:"failing_after"`        // N consecutive failures before source.failing, default 3
+	// UnlistedAfter is how many consecutive reads of every listing source
+	// that announced an article must miss it before it is reported
+	// unlisted (while it still answers), default 3.
+	UnlistedAfter int `toml:"unlisted_after"`
+	// MaxSitemapDepth bounds how deep sitemap indexes are followed
+	// (1: the sitemap itself only), default 2.
+	MaxSitemapDepth int `toml:"max_sitemap_depth"`
 }
 
 // Recheck is the policy for articles discovered in feeds: check often while
@@ -177,6 +186,8 @@ func Default() *Config {
 			RobotsTTL:          Duration(24 * time.Hour),
 			GoneAfter:          2,
 			FailingAfter:       3,
+			UnlistedAfter:      3,
+			MaxSitemapDepth:    2,
 		},
 		Recheck: Recheck{
 			Steps: []RecheckStep{

@@ -161,6 +161,7 @@ func (c *Config) fillDefaults() {
 			p.Name = defaultName(p.URL, true)
 		}
 	}
+	c.fillListingDefaults()
 	for i := range c.Webhooks {
 		if len(c.Webhooks[i].Events) == 0 {
 			c.Webhooks[i].Events = []string{"*"}

@@ -13,6 +13,8 @@ var eventTypes = []string{
 	"change.restored",
 	"change.flapping",
 	"change.settled",
+	"change.unlisted",
+	"change.relisted",
 	"source.failing",
 	"source.recovered",
 }

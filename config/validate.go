@@ -93,6 +93,8 @@ func (c *Config) validateSettings(p *problems) {
 	inRange(p, "fetch.per_host_concurrency", c.Fetch.PerHostConcurrency, 1, 64)
 	inRange(p, "fetch.gone_after", c.Fetch.GoneAfter, 1, 1000)
 	inRange(p, "fetch.failing_after", c.Fetch.FailingAfter, 1, 1000)
+	inRange(p, "fetch.unlisted_after", c.Fetch.UnlistedAfter, 1, 1000)
+	inRange(p, "fetch.max_sitemap_depth", c.Fetch.MaxSitemapDepth, 1, 5)
 
 	if l := c.Web.Listen; l != "" {
 		if _, port, err := net.SplitHostPort(l); err != nil || port == "" {
@@ -156,6 +158,7 @@ func (c *Config) validateSources(p *problems) {
 		check(fmt.Sprintf("page[%d].url", i), pg.URL)
 		schedule(p, fmt.Sprintf("page[%d].schedule", i), pg.Schedule)
 	}
+	c.validateListings(p, check)
 }
 
 // schedule checks a schedule set in code; one decoded from a file was
