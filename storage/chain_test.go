@@ -238,6 +238,9 @@ func TestMigrationLinksExistingCaptures(t *testing.T) {
 		`ALTER TABLE captures DROP COLUMN headers`, `ALTER TABLE captures DROP COLUMN request_headers`,
 		`ALTER TABLE captures DROP COLUMN remote_ip`, `ALTER TABLE captures DROP COLUMN tls_version`,
 		`ALTER TABLE captures DROP COLUMN cert_sha256`, `ALTER TABLE captures DROP COLUMN link`,
+		`DROP TABLE listings`, `DROP INDEX sources_due`, `DROP INDEX pages_source`,
+		`ALTER TABLE sources DROP COLUMN next_check_at`, `ALTER TABLE sources DROP COLUMN reads`,
+		`ALTER TABLE pages DROP COLUMN unlisted`,
 		`PRAGMA user_version = 4`, // schema 4: before the chain
 	} {
 		if _, err := db.ExecContext(t.Context(), q); err != nil {

@@ -164,6 +164,10 @@ var migrations = []migration{
 	// address, TLS version and certificate fingerprint, and form a hash
 	// chain (chain.go); captures already stored are linked in id order.
 	{fn: migrateCaptureLinks},
+	// 6: source kinds are data (the CHECK on sources.kind goes), sources
+	// are due by a stored time like pages, and listings remember which
+	// listing source announced which page, for "unlisted" and "relisted".
+	{fn: migrateListings},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.

@@ -33,16 +33,19 @@ type Source struct {
 	ETag                string
 	LastModified        string
 	LastBodyHash        string
+	// NextCheckAt is when the source is due to be read; zero for a source
+	// never read (due at once) and for ad-hoc holders.
+	NextCheckAt time.Time
 }
 
 const sourceColumns = `id, kind, name, url, schedule, created_at, last_checked_at, last_class, last_reason,
-	consecutive_failures, failing, backoff_until, etag, last_modified, last_body_hash, failing_since`
+	consecutive_failures, failing, backoff_until, etag, last_modified, last_body_hash, failing_since, next_check_at`
 
 func scanSource(sc interface{ Scan(...any) error }) (Source, error) {
 	var s Source
 	err := sc.Scan(&s.ID, &s.Kind, &s.Name, &s.URL, &s.Schedule, nullTime{&s.CreatedAt}, nullTime{&s.LastCheckedAt},
 		&s.LastClass, &s.LastReason, &s.ConsecutiveFailures, &s.Failing, nullTime{&s.BackoffUntil},
-		&s.ETag, &s.LastModified, &s.LastBodyHash, nullTime{&s.FailingSince})
+		&s.ETag, &s.LastModified, &s.LastBodyHash, nullTime{&s.FailingSince}, nullTime{&s.NextCheckAt})
 	return s, err
 }
 
@@ -97,11 +100,28 @@ func (s *Store) Sources(ctx context.Context) ([]Source, error) {
 func (t *Tx) UpdateSourceState(src Source) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE sources SET last_checked_at = ?, last_class = ?, last_reason = ?,
 		consecutive_failures = ?, failing = ?, backoff_until = ?, etag = ?, last_modified = ?, last_body_hash = ?,
-		failing_since = ? WHERE id = ?`,
+		failing_since = ?, next_check_at = ? WHERE id = ?`,
 		fmtTime(src.LastCheckedAt), src.LastClass, src.LastReason, src.ConsecutiveFailures, src.Failing,
-		fmtTime(src.BackoffUntil), src.ETag, src.LastModified, src.LastBodyHash, fmtTime(src.FailingSince), src.ID)
+		fmtTime(src.BackoffUntil), src.ETag, src.LastModified, src.LastBodyHash, fmtTime(src.FailingSince),
+		fmtTime(src.NextCheckAt), src.ID)
 	if err != nil {
 		return fmt.Errorf("update source %d: %w", src.ID, err)
 	}
 	return nil
+}
+
+// DueSources returns the ids of up to limit sources of the given kinds whose
+// next read is at or before now, or that were never read, soonest first.
+func (s *Store) DueSources(ctx context.Context, kinds []string, now time.Time, limit int) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM sources
+		WHERE kind IN (SELECT value FROM json_each(?)) AND (next_check_at IS NULL OR next_check_at <= ?)
+		ORDER BY next_check_at, id LIMIT ?`, jsonList(kinds), fmtTime(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list due sources: %w", err)
+	}
+	ids, err := scanIDs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list due sources: %w", err)
+	}
+	return ids, nil
 }

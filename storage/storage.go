@@ -267,7 +267,7 @@ func exists(path string) bool {
 // ChangeKinds lists every change kind (see the Change* constants), for
 // callers that validate a kind before asking for changes of it.
 func ChangeKinds() []string {
-	return []string{ChangeChanged, ChangeRemoved, ChangeRestored, ChangeFlapping, ChangeSettled}
+	return []string{ChangeChanged, ChangeRemoved, ChangeRestored, ChangeFlapping, ChangeSettled, ChangeUnlisted, ChangeRelisted}
 }
 
 // Path is the file the store was opened from.

@@ -1,0 +1,78 @@
+package storage_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stet/stet/storage"
+)
+
+// RecordListing: a page removed from among newer items is unlisted after K
+// complete reads; one pushed out by newer items never is; a page another
+// source still lists is not; a page listed again is relisted.
+func TestRecordListing(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "stet.db"))
+	ctx := t.Context()
+	feed, _ := s.EnsureSource(ctx, "feed", "f", "http://a.test/rss", "@every 1m", t0)
+	other, _ := s.EnsureSource(ctx, "sitemap", "s", "http://a.test/sitemap.xml", "@every 1m", t0)
+	var pages []int64
+	err := s.Tx(ctx, func(tx *storage.Tx) error {
+		for i := range 5 {
+			p, _, err := tx.EnsurePage(feed.ID, fmt.Sprintf("http://a.test/%d", i), "", t0, time.Time{}, time.Time{})
+			if err != nil {
+				return err
+			}
+			pages = append(pages, p.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(i int) time.Time { return t0.Add(time.Duration(i) * 24 * time.Hour) }
+	read := func(src int64, at time.Time, listed ...int) storage.ListingResult {
+		t.Helper()
+		var ls []storage.Listed
+		for _, i := range listed {
+			ls = append(ls, storage.Listed{PageID: pages[i], Date: day(i)})
+		}
+		var res storage.ListingResult
+		err := s.Tx(ctx, func(tx *storage.Tx) error {
+			var err error
+			res, err = tx.RecordListing(src, ls, at, 2)
+			for _, id := range res.Unlisted {
+				tx.SetUnlisted(id, true)
+			}
+			for _, id := range res.Relisted {
+				tx.SetUnlisted(id, false)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	read(feed.ID, day(10), 1, 2, 3) // the feed's latest three, dated days 1..3
+	read(other.ID, day(10), 3)      // page 3 is also in the sitemap
+	// Page 2 is taken out from among the listed items (page 1, older, stays);
+	// page 3 leaves the feed but stays in the sitemap.
+	if r := read(feed.ID, day(11), 1, 4); len(r.Unlisted) != 0 {
+		t.Fatalf("first miss already unlisted: %v", r.Unlisted)
+	}
+	if r := read(feed.ID, day(12), 1, 4); !slices.Equal(r.Unlisted, []int64{pages[2]}) {
+		t.Errorf("unlisted after 2 reads = %v, want only page 2 (%d)", r.Unlisted, pages[2])
+	}
+	// Page 1 is pushed out by newer items: never unlisted.
+	for d := 13; d < 16; d++ {
+		if r := read(feed.ID, day(d), 4); len(r.Unlisted) != 0 {
+			t.Errorf("day %d: unlisted %v; page 1 was only pushed out", d, r.Unlisted)
+		}
+	}
+	if r := read(feed.ID, day(16), 2, 4); !slices.Equal(r.Relisted, []int64{pages[2]}) {
+		t.Errorf("relisted = %v, want page 2", r.Relisted)
+	}
+}
