@@ -90,12 +90,11 @@ func (d *Daemon) checkPage(ctx context.Context, pageID int64) (Result, error) {
 	if err != nil {
 		return Result{PageID: pageID, Status: StatusError, Reason: err.Error()}, err
 	}
-	resp, ferr := d.fetch.Fetch(ctx, crawler.Request{URL: p.URL, ETag: p.ETag, LastModified: p.LastModified,
-		Robots: d.robotsFor(p.SourceID)})
+	resp, deferred, ferr := d.fetchOnce(ctx, p.URL, p.ETag, p.LastModified, d.robotsFor(p.SourceID))
 	if ctx.Err() != nil {
 		return Result{URL: p.URL, PageID: p.ID}, ctx.Err() // shutting down: the page stays due
 	}
-	if errors.Is(ferr, crawler.ErrHostBackedOff) && resp.Status == 0 {
+	if deferred {
 		return d.deferPage(ctx, p, resp) // refused before contacting the host
 	}
 	now := time.Now()
@@ -107,6 +106,15 @@ func (d *Daemon) checkPage(ctx context.Context, pageID int64) (Result, error) {
 		// Another process (a `stet check` beside `stet run`) stored a
 		// version meanwhile: judge this fetch again against it.
 	}
+}
+
+// fetchOnce is the one fetch that pages and every kind of listing source
+// go through. deferred reports a fetch the crawler refused before
+// contacting the host, because the host asked to be left alone
+// (Retry-After): that is not a failure of the page or source.
+func (d *Daemon) fetchOnce(ctx context.Context, u, etag, lastModified string, robots *bool) (*crawler.Response, bool, error) {
+	resp, err := d.fetch.Fetch(ctx, crawler.Request{URL: u, ETag: etag, LastModified: lastModified, Robots: robots})
+	return resp, errors.Is(err, crawler.ErrHostBackedOff) && resp.Status == 0, err
 }
 
 // errStale means the page got a new version between reading and writing.

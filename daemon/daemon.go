@@ -62,7 +62,8 @@ type configured struct {
 	src      storage.Source
 	schedule cron.Schedule
 	robots   *bool
-	pageID   int64 // the page row of a [[page]] source
+	pageID   int64         // the page row of a [[page]] source
+	index    *config.Index // the settings of an [[index]] source
 }
 
 // New records the configured sources in the store and returns a Daemon
@@ -133,37 +134,48 @@ func CrawlerOptions(c *config.Config, log *slog.Logger) crawler.Options {
 
 func (d *Daemon) registerSources(ctx context.Context) error {
 	now := time.Now()
-	add := func(kind, name, u string, s config.Schedule, robots *bool) error {
+	for _, spec := range d.cfg.Sources() {
+		name := spec.Name
 		if name == "" {
-			name = hostOf(u)
+			name = hostOf(spec.URL)
 		}
-		src, err := d.store.EnsureSource(ctx, kind, name, u, s.Spec, now)
+		src, err := d.store.EnsureSource(ctx, spec.Kind, name, spec.URL, spec.Schedule.Spec, now)
 		if err != nil {
-			return err
+			return fmt.Errorf("register %s %s: %w", spec.Kind, spec.URL, err)
 		}
-		c := configured{src: src, schedule: s.Schedule, robots: robots}
-		if kind == storage.KindPage {
+		c := configured{src: src, schedule: spec.Schedule.Schedule, robots: spec.Robots, index: spec.Index}
+		if spec.Kind == storage.KindPage {
 			// A [[page]] source watches one page row; create it, due at once.
 			err := d.store.Tx(ctx, func(tx *storage.Tx) error {
-				p, _, err := tx.EnsurePage(src.ID, u, "", now, time.Time{}, now)
+				p, _, err := tx.EnsurePage(src.ID, spec.URL, "", now, time.Time{}, now)
 				c.pageID = p.ID
 				return err
 			})
 			if err != nil {
-				return err
+				return fmt.Errorf("register page %s: %w", spec.URL, err)
 			}
 		}
 		d.sources = append(d.sources, c)
-		return nil
 	}
-	for _, f := range d.cfg.Feeds {
-		if err := add(storage.KindFeed, f.Name, f.URL, f.Schedule, f.Robots); err != nil {
-			return fmt.Errorf("register feed %s: %w", f.URL, err)
+	return nil
+}
+
+// configured reports whether a source is in the configuration (a source
+// removed from it stays in the database, unread).
+func (d *Daemon) configured(sourceID int64) bool {
+	for _, s := range d.sources {
+		if s.src.ID == sourceID {
+			return true
 		}
 	}
-	for _, p := range d.cfg.Pages {
-		if err := add(storage.KindPage, p.Name, p.URL, p.Schedule, p.Robots); err != nil {
-			return fmt.Errorf("register page %s: %w", p.URL, err)
+	return false
+}
+
+// indexOf is the settings of a configured index page source, nil if none.
+func (d *Daemon) indexOf(sourceID int64) *config.Index {
+	for _, s := range d.sources {
+		if s.src.ID == sourceID {
+			return s.index
 		}
 	}
 	return nil
@@ -200,37 +212,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Go(func() { d.tickDue(ctx) })
 	wg.Go(func() { d.deliverLoop(ctx) })
 
-	c := cron.New(cron.WithChain(cron.Recover(cronLogger{d.log})))
-	for _, s := range d.sources {
-		if s.src.Kind == storage.KindPage {
-			// A [[page]] is due by the time stored with it (nextCheck
-			// follows its schedule): a cron job as well would check it twice
-			// per cycle.
-			continue
-		}
-		j := job{sourceID: s.src.ID}
-		delay := spread(s.src.URL, s.schedule)
-		c.Schedule(s.schedule, cron.FuncJob(func() {
-			// Sources sharing a schedule would all fire at the top of the
-			// minute; a fixed per-source delay spreads them out.
-			time.AfterFunc(delay, func() { d.enqueue(ctx, j) })
-		}))
-		d.enqueue(ctx, j) // a fresh start looks at feeds at once
-	}
-	c.Start()
+	// Every source and page is due by a time stored with it, so after a
+	// restart nothing is read before its time, and nothing is read twice.
 	d.log.Info("daemon started", "sources", len(d.sources), "workers", d.cfg.Daemon.Workers,
 		"webhooks", len(d.cfg.Webhooks))
 	<-ctx.Done()
-	<-c.Stop().Done()
 	wg.Wait()
 	d.log.Info("daemon stopped")
 	return nil
-}
-
-// cronLogger adapts slog to cron.Logger.
-type cronLogger struct{ log *slog.Logger }
-
-func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
-func (l cronLogger) Error(err error, msg string, kv ...any) {
-	l.log.Error("cron: "+msg, append(kv, "err", err)...)
 }

@@ -8,7 +8,7 @@ import (
 
 // job is one unit of work: a feed source's fetch or a page's check.
 type job struct {
-	sourceID int64 // feed source to fetch
+	sourceID int64 // listing source to read
 	pageID   int64 // page to check
 }
 
@@ -63,7 +63,7 @@ func (d *Daemon) runJob(ctx context.Context, j job) {
 	if j.pageID != 0 {
 		r, err = d.checkPage(ctx, j.pageID)
 	} else {
-		r, err = d.crawlFeed(ctx, j.sourceID)
+		r, err = d.crawlListing(ctx, j.sourceID)
 	}
 	if err != nil && ctx.Err() == nil {
 		d.log.Error("job failed", "job", j.key(), "err", err)
@@ -89,6 +89,18 @@ func (d *Daemon) tickDue(ctx context.Context) {
 }
 
 func (d *Daemon) queueDue(ctx context.Context) {
+	srcs, err := d.store.DueSources(ctx, listingKinds(), time.Now(), 256)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.log.Error("list due sources", "err", err)
+		}
+		return
+	}
+	for _, id := range srcs {
+		if d.configured(id) {
+			d.enqueue(ctx, job{sourceID: id})
+		}
+	}
 	pages, err := d.store.DuePages(ctx, time.Now(), 256)
 	if err != nil {
 		if ctx.Err() == nil {

@@ -180,3 +180,42 @@ func scanIDs(rows *sql.Rows) ([]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+// ListedPages returns the pages sourceID lists as of its last complete
+// read, for a read that found the listing unchanged.
+func (t *Tx) ListedPages(sourceID int64) ([]Listed, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT page_id, item_date FROM listings WHERE source_id = ? AND missing = 0`, sourceID)
+	if err != nil {
+		return nil, fmt.Errorf("list listed pages of source %d: %w", sourceID, err)
+	}
+	defer rows.Close()
+	var out []Listed
+	for rows.Next() {
+		var l Listed
+		if err := rows.Scan(&l.PageID, nullTime{&l.Date}); err != nil {
+			return nil, fmt.Errorf("list listed pages of source %d: %w", sourceID, err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// PageByID reads a page inside the transaction.
+func (t *Tx) PageByID(id int64) (Page, error) {
+	p, err := scanPage(t.tx.QueryRowContext(t.ctx, `SELECT `+pageColumns+` FROM pages WHERE id = ?`, id))
+	if err != nil {
+		return Page{}, fmt.Errorf("read page %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// CheckSoon makes a page due at when, if it was due later (a sitemap's
+// lastmod says it changed).
+func (t *Tx) CheckSoon(pageID int64, when time.Time) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE pages SET next_check_at = ? WHERE id = ? AND next_check_at > ?`,
+		fmtTime(when), pageID, fmtTime(when))
+	if err != nil {
+		return fmt.Errorf("make page %d due: %w", pageID, err)
+	}
+	return nil
+}
