@@ -247,9 +247,13 @@ func (c *pageCheck) fetched(ctx context.Context) error {
 		err = errors.New("no article text extracted")
 	}
 	if err != nil {
-		c.capture.Class, c.capture.Reason = string(crawler.ClassError), err.Error()
+		cls := crawler.ClassError
+		if errors.Is(err, extract.ErrPDFTooLarge) {
+			cls = crawler.ClassTooLarge
+		}
+		c.capture.Class, c.capture.Reason = string(cls), err.Error()
 		c.page.LastClass, c.page.LastReason = c.capture.Class, c.capture.Reason
-		c.res.Class = crawler.ClassError
+		c.res.Class = cls
 		c.failed(err.Error())
 		return nil
 	}
@@ -438,6 +442,15 @@ func (d *Daemon) reextract(ctx context.Context, v storage.Version) (*extract.Art
 }
 
 func (d *Daemon) extract(body []byte, finalURL, contentType string) (*extract.Article, error) {
+	if isPDF(body) {
+		// A PDF document (a white paper, a regulation) is tracked like an
+		// article; its raw bytes are kept as any version's body is.
+		art, err := extract.PDF(bytes.NewReader(body), extract.PDFOptions{MaxInputBytes: d.cfg.Fetch.MaxBody.Int64()})
+		if err != nil {
+			return nil, fmt.Errorf("extract PDF %s: %w", finalURL, err)
+		}
+		return art, nil
+	}
 	o := extract.Options{ContentType: contentType}
 	if bu, err := url.Parse(finalURL); err == nil {
 		o.BaseURL = bu
@@ -456,11 +469,20 @@ func (d *Daemon) extract(body []byte, finalURL, contentType string) (*extract.Ar
 // binary garbage) whatever their Content-Type claims: extracting them would
 // store noise as a version.
 func notDocument(body []byte) error {
+	if isPDF(body) {
+		return nil
+	}
 	ct := http.DetectContentType(body)
 	if strings.HasPrefix(ct, "text/") || strings.Contains(ct, "xml") || strings.Contains(ct, "json") {
 		return nil
 	}
 	return fmt.Errorf("not a text document (content sniffed as %s)", ct)
+}
+
+// isPDF reports whether body is a PDF file (by its magic, wherever the
+// server says otherwise).
+func isPDF(body []byte) bool {
+	return bytes.HasPrefix(bytes.TrimLeft(body[:min(len(body), 1024)], "\x00\t\n\f\r "), []byte("%PDF-"))
 }
 
 func captureOf(resp *crawler.Response, ferr error, now time.Time) storage.Capture {
