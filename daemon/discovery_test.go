@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stet/stet/daemon"
 )
@@ -85,4 +87,31 @@ schedule = "@every 1h"
 	if p, err := st.PageByURL(t.Context(), u+"/news/c.html"); err == nil && p.Title != "国务院新闻办公室发表白皮书" {
 		t.Errorf("news sitemap title = %q", p.Title)
 	}
+}
+
+// A sitemap lastmod newer than an article's last check makes the article
+// due at once, ahead of its re-check schedule.
+func TestSitemapLastmodMakesPageDue(t *testing.T) {
+	s := newSite(t)
+	var mu sync.Mutex
+	lastmod := "2024-01-01"
+	s.set("/sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>%s/a.html</loc><lastmod>%s</lastmod></url></urlset>`,
+			s.URL, lastmod)
+	})
+	s.set("/a.html", article("A", paras...))
+	path := dbPath(t)
+	cfg := testConfig(t, path, fmt.Sprintf("\n[[sitemap]]\nurl = %q\nschedule = \"@every 1s\"\n", s.URL+"/sitemap.xml"))
+	cfg.Recheck.Steps = cfg.Recheck.Steps[:1]
+	cfg.Recheck.Steps[0].Every = hour(1) // without the lastmod, no re-check within the test
+	st := openStore(t, path)
+	r := startDaemon(t, cfg, st)
+	isPage := func(res daemon.Result) bool { return strings.HasSuffix(res.URL, "/a.html") }
+	waitResult(t, "the first check of a.html", r.results, isPage)
+	mu.Lock()
+	lastmod = time.Now().UTC().Add(time.Minute).Format(time.RFC3339)
+	mu.Unlock()
+	waitResult(t, "a check of a.html after its lastmod moved", r.results, isPage)
 }
