@@ -35,8 +35,7 @@ var encryptKey = regexp.MustCompile(`/Encrypt[\s<\[/0-9]`)
 // openPDF parses b. The parser's own limits are set from o, so an object
 // stream or xref stream cannot expand past o.MaxStreamBytes either.
 func openPDF(ctx context.Context, b []byte, o PDFOptions) (*pdfDoc, error) {
-	if !bytes.HasPrefix(bytes.TrimLeft(b[:min(len(b), 1024)], "\x00\t\n\f\r "), []byte("%PDF-")) &&
-		!bytes.Contains(b[:min(len(b), 1024)], []byte("%PDF-")) {
+	if !bytes.Contains(b[:min(len(b), 1024)], []byte("%PDF-")) { // viewers allow junk before the header
 		return nil, errors.New("extract: parse PDF: no %PDF- header")
 	}
 	if encryptKey.Match(b) {

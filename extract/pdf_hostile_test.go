@@ -187,3 +187,22 @@ func TestPDFJoinLines(t *testing.T) {
 		}
 	}
 }
+
+// panicCtx panics when asked whether it is done, standing in for a bug
+// deep in the parser.
+type panicCtx struct{ context.Context }
+
+func (panicCtx) Err() error { panic("boom") }
+
+// TestPDFRecoversPanic checks that a panic during extraction becomes an
+// error instead of ending the daemon.
+func TestPDFRecoversPanic(t *testing.T) {
+	b, err := os.ReadFile(noticeZHFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = extractPDF(panicCtx{context.Background()}, b, PDFOptions{}.withDefaults())
+	if err == nil || !strings.Contains(err.Error(), "internal error: boom") {
+		t.Fatalf("extractPDF = %v, want an internal error", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,4 +116,37 @@ func TestPDFGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPDFConcurrent extracts the fixtures from several goroutines at once:
+// the parser must keep no shared state (run with -race).
+func TestPDFConcurrent(t *testing.T) {
+	var docs [][]byte
+	for _, file := range pdfFixtures(t) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, b)
+	}
+	want := make([]string, len(docs))
+	for i, b := range docs {
+		a, err := PDF(bytes.NewReader(b), PDFOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = a.Text
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i, b := range docs {
+				a, err := PDF(bytes.NewReader(b), PDFOptions{})
+				if err != nil || a.Text != want[i] {
+					t.Errorf("concurrent extraction %d differs (err %v)", i, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
