@@ -33,6 +33,9 @@ var listingReaders = map[string]listingReader{
 type links struct {
 	items []extract.Item
 	more  []string // further documents of the same listing: child sitemaps, next pages
+	// dropped counts the entries the reader left out: not http(s), off
+	// the allowed hosts, or past its cap.
+	dropped int
 }
 
 // listingKinds lists the kinds that are read as listings.
@@ -108,6 +111,7 @@ type listingCheck struct {
 	same     bool              // the listing is unchanged since the last read
 	complete bool              // every document of the listing was read: misses may be counted
 	links    feedLinks         // what reading the items kept and dropped
+	dropped  int               // entries the kind\'s reader left out
 	failure  string            // why the fetch failed, "" if it did not
 	events   []notify.Event
 	res      Result
@@ -140,7 +144,7 @@ func (l *listingCheck) readMain(ferr error) {
 			return
 		}
 		src.LastBodyHash = l.capture.BodyHash
-		l.items, l.more = lk.items, lk.more
+		l.items, l.more, l.dropped = lk.items, lk.more, lk.dropped
 	}
 }
 
@@ -189,7 +193,7 @@ func (l *listingCheck) follow(ctx context.Context) {
 			l.complete = false
 		}
 		l.extra = append(l.extra, c)
-		l.items = append(l.items, lk.items...)
+		l.items, l.dropped = append(l.items, lk.items...), l.dropped+lk.dropped
 		for _, u := range lk.more {
 			queue = append(queue, doc{u, next.depth + 1})
 		}
@@ -391,10 +395,11 @@ func (l *listingCheck) log(ctx context.Context) {
 		log.Warn("source failed", "class", l.capture.Class, "reason", l.failure, "failures", l.src.ConsecutiveFailures)
 		return
 	}
-	if lk := l.links; lk.rejected > 0 || lk.excess > 0 {
+	if lk := l.links; lk.rejected > 0 || lk.excess > 0 || l.dropped > 0 {
 		// Once per new listing body, not once per link.
 		log.Warn("listed items not tracked", "not_http", lk.rejected, "example", lk.sample,
-			"over_max_feed_items", lk.excess, "max_feed_items", l.d.cfg.Fetch.MaxFeedItems)
+			"over_max_feed_items", lk.excess, "max_feed_items", l.d.cfg.Fetch.MaxFeedItems,
+			"dropped_by_reader", l.dropped)
 	}
 	log.Debug("source read", "class", l.resp.Class, "items", len(l.items), "new_pages", l.res.NewPages,
 		"documents", 1+len(l.extra), "complete", l.complete)
@@ -420,7 +425,7 @@ func readSitemap(l *listingCheck, resp *crawler.Response) (links, error) {
 	if err != nil {
 		return links{}, err
 	}
-	lk := links{items: sm.Items}
+	lk := links{items: sm.Items, dropped: sm.Rejected + sm.Excess}
 	for _, c := range sm.Sitemaps {
 		lk.more = append(lk.more, c.URL)
 	}
@@ -434,11 +439,12 @@ func readIndex(l *listingCheck, resp *crawler.Response) (links, error) {
 		return links{}, errors.New("index page no longer configured")
 	}
 	r, err := extract.IndexLinks(bytes.NewReader(resp.Body), extract.IndexOptions{BaseURL: parseURL(resp.FinalURL),
-		ContentType: resp.ContentType, Links: x.Links, Follow: x.Follow, Hosts: x.Hosts, MaxItems: l.d.cfg.Fetch.MaxFeedItems})
+		ContentType: resp.ContentType, Links: x.Links, Follow: x.Follow, Hosts: x.Hosts, MaxItems: l.d.cfg.Fetch.MaxFeedItems,
+		MaxBytes: l.d.cfg.Fetch.MaxBody.Int64()})
 	if err != nil {
 		return links{}, err
 	}
-	return links{items: r.Items, more: r.Next}, nil
+	return links{items: r.Items, more: r.Next, dropped: r.Rejected + r.Offsite + r.Excess}, nil
 }
 
 func parseURL(s string) *url.URL {
