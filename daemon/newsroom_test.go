@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -24,6 +25,42 @@ func newsroomSources(nr *newsroom.Newsroom, base string) string {
 		fmt.Fprintf(&b, "\n[[page]]\nurl = %q\nschedule = \"@every 1s\"\n", base+p)
 	}
 	return b.String()
+}
+
+// newsroomListings configures the newsroom's other listings: the sitemap
+// index and the policy list, with its selectors and pagination.
+func newsroomListings(nr *newsroom.Newsroom, base string) string {
+	var b strings.Builder
+	for _, s := range nr.Sitemaps() {
+		fmt.Fprintf(&b, "\n[[sitemap]]\nurl = %q\nschedule = \"@every 1s\"\n", base+s)
+	}
+	for _, x := range nr.Indexes() {
+		fmt.Fprintf(&b, "\n[[index]]\nurl = %q\nschedule = \"@every 1s\"\nlinks = %q\nfollow = %q\nmax_pages = %d\n",
+			base+x.Path, x.Links, x.Follow, x.MaxPages)
+	}
+	return b.String()
+}
+
+// pagesByKind counts the pages by the kind of source that found them.
+func pagesByKind(tb testing.TB, st *storage.Store) map[string]int {
+	tb.Helper()
+	srcs, err := st.Sources(tb.Context())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	kind := map[int64]string{}
+	for _, s := range srcs {
+		kind[s.ID] = s.Kind
+	}
+	pages, err := st.Pages(tb.Context(), 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := map[string]int{}
+	for _, p := range pages {
+		m[kind[p.SourceID]]++
+	}
+	return m
 }
 
 // changeCounts counts the changes that raised webhooks by kind and URL.
@@ -149,13 +186,16 @@ func (r *scriptRun) checkText(x newsroom.Expect) {
 }
 
 // TestNewsroomScript runs the real daemon (cron, workers, crawler,
-// extractor, SQLite, webhooks) against the simulated newsroom: every
-// scripted edit must be reported once with the kind, classes, revert and
-// suppression the script expects (a silent figure, a quote, a headline, a
+// extractor, SQLite, webhooks) against the simulated newsroom, its articles
+// found through feeds, a sitemap index (gzipped URL set, news sitemap) and
+// a paginated index page: every scripted edit must be reported once with
+// the kind, classes, revert and suppression the script expects (a silent
+// figure, the same in an English and a Chinese PDF, a quote, a headline, a
 // byline, a modified date, a correction, a move, a revert, one GBK
-// character, an A/B-tested headline flapping and settling), the churn
-// never, and every change that is not suppressed must reach the webhook,
-// signed, as the event of its kind.
+// character, a story unlisted from its feed and relisted, an A/B-tested
+// headline flapping and settling), the churn never, and every change that
+// is not suppressed must reach the webhook, signed, as the event of its
+// kind.
 func TestNewsroomScript(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole newsroom script (about 25s)")
@@ -165,17 +205,24 @@ func TestNewsroomScript(t *testing.T) {
 	defer srv.Close()
 	hook := newHookServer(t)
 	path := dbPath(t)
-	cfg := testConfig(t, path, newsroomSources(nr, srv.URL)+hook.webhookConfig())
+	cfg := testConfig(t, path, newsroomSources(nr, srv.URL)+newsroomListings(nr, srv.URL)+hook.webhookConfig())
 	// The A/B test holds each headline about a second: a window of 5s keeps
 	// the page flapping through it and lets it settle soon after.
 	cfg.Changes.FlapWindow = seconds(5)
 	cfg.Recheck.Steps = []config.RecheckStep{{Until: hour(8760), Every: config.Duration(500 * time.Millisecond)}}
+	cfg.Fetch.UnlistedAfter = 2
 	st := openStore(t, path)
 	run := startDaemon(t, cfg, st)
 
 	steps := nr.Steps()
-	initial := 7 // 6 feed articles + 1 document at step 0
+	// At step 0: 6 feed articles, 1 document; through the sitemaps a
+	// culture story and the English PDF; through the policy list's two
+	// pages two notices and the Chinese PDF.
+	initial := 12
 	waitUntil(t, "first versions", run.results, func() bool { return allVersioned(t, st, initial) })
+	if got, want := pagesByKind(t, st), map[string]int{"feed": 6, "page": 1, "sitemap": 2, "index": 3}; !maps.Equal(got, want) {
+		t.Errorf("pages by the kind of source that found them: %v, want %v", got, want)
+	}
 	r := newScriptRun(t, st, srv.URL, steps[0])
 	for {
 		step, ok := nr.Advance()

@@ -26,6 +26,8 @@ import (
 
 // demoConfig is the daemon's config for the demo: real cron schedules
 // against the newsroom on loopback, articles re-checked twice a second.
+// The newsroom's sitemap index, policy list and stand-alone document are
+// added after the feeds (see listingConfig).
 const demoConfig = `# Written by "stet demo". Reuse it: stet changes -config %[1]s
 [storage]
 path = "stet.db"
@@ -36,6 +38,7 @@ timeout = "5s"
 per_host_interval = "20ms"
 per_host_concurrency = 4
 gone_after = 2
+unlisted_after = 2        # an article its listings left out on 2 reads while online is unlisted
 
 [recheck]                 # re-check every article twice a second
 steps = [{ until = "8760h", every = "500ms" }]
@@ -115,7 +118,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	defer stopRcv()
 
-	cfg, err := writeDemoConfig(*dir, nrURL, rcvURL, secret, nr.Pages())
+	cfg, err := writeDemoConfig(*dir, nrURL, rcvURL, secret, nr)
 	if err != nil {
 		return err
 	}
@@ -158,17 +161,31 @@ func serve(h http.Handler) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
-func writeDemoConfig(dir, nrURL, rcvURL, secret string, pages []string) (*config.Config, error) {
-	var extra strings.Builder
-	for _, p := range pages {
-		fmt.Fprintf(&extra, "\n[[page]]\nname = \"document\"\nurl = \"%s%s\"\nschedule = \"@every 1s\"\n", nrURL, p)
-	}
+func writeDemoConfig(dir, nrURL, rcvURL, secret string, nr *newsroom.Newsroom) (*config.Config, error) {
 	path := filepath.Join(dir, "config.toml")
-	text := fmt.Sprintf(demoConfig, path, nrURL, extra.String(), rcvURL, secret, demoFlapWindow)
+	text := fmt.Sprintf(demoConfig, path, nrURL, listingConfig(nr, nrURL), rcvURL, secret, demoFlapWindow)
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		return nil, err
 	}
 	return config.Load(path)
+}
+
+// listingConfig configures the newsroom's sources other than its feeds:
+// the sitemap index, the policy list (an index page without a feed, read
+// with its selectors and pagination) and the stand-alone document.
+func listingConfig(nr *newsroom.Newsroom, nrURL string) string {
+	var b strings.Builder
+	for _, p := range nr.Sitemaps() {
+		fmt.Fprintf(&b, "\n[[sitemap]]\nname = \"sitemap index\"\nurl = %q\nschedule = \"@every 1s\"\n", nrURL+p)
+	}
+	for _, x := range nr.Indexes() {
+		fmt.Fprintf(&b, "\n[[index]]\nname = \"policy list (no feed)\"\nurl = %q\nschedule = \"@every 1s\"\n"+
+			"links = %q\nfollow = %q\nmax_pages = %d\n", nrURL+x.Path, x.Links, x.Follow, x.MaxPages)
+	}
+	for _, p := range nr.Pages() {
+		fmt.Fprintf(&b, "\n[[page]]\nname = \"document\"\nurl = %q\nschedule = \"@every 1s\"\n", nrURL+p)
+	}
+	return b.String()
 }
 
 func demoLog(dir string, verbose bool, stderr io.Writer) (io.Writer, func(), error) {
@@ -295,8 +312,8 @@ func (r *demoRun) allVersioned(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	for _, s := range srcs {
-		if s.Kind == storage.KindFeed && s.LastCheckedAt.IsZero() {
-			return false, nil
+		if s.Kind != storage.KindPage && s.LastCheckedAt.IsZero() {
+			return false, nil // a listing not read yet: more pages to come
 		}
 	}
 	var ids []int64
@@ -327,15 +344,22 @@ func (r *demoRun) summary(ctx context.Context, cfg *config.Config, dir string) e
 	if err != nil {
 		return err
 	}
+	f, err := r.found(ctx)
+	if err != nil {
+		return err
+	}
 	events, byType, badSig, dupes := r.rcv.counts()
 	x := r.x
 	w := r.e.stdout
 	fmt.Fprintf(w, "\n== summary\n")
-	fmt.Fprintf(w, "sources:     %d\n", st.Sources)
-	fmt.Fprintf(w, "articles:    %d pages tracked\n", st.Pages)
+	fmt.Fprintf(w, "sources:     %d %s\n", st.Sources, fmtCounts(f.sources))
+	fmt.Fprintf(w, "articles:    %d pages tracked, found through %s; %d of them PDFs\n", st.Pages, fmtCounts(f.pages), f.pdfs)
 	fmt.Fprintf(w, "captures:    %d %s\n", st.Captures, fmtCounts(st.CapturesByClass))
 	fmt.Fprintf(w, "versions:    %d (raw bodies kept: %d, stored once per hash)\n", st.Versions, st.Bodies)
 	fmt.Fprintf(w, "changes:     %s, %d of them suppressed\n", fmtCounts(st.ChangesByKind), suppressed)
+	fmt.Fprintf(w, "listings:    %d unlisted (left out of every listing that showed them, still online), %d relisted\n",
+		st.ChangesByKind[storage.ChangeUnlisted], st.ChangesByKind[storage.ChangeRelisted])
+	fmt.Fprintf(w, "PDFs:        %d changes in PDF documents %s\n", f.pdfChanges, fmtCounts(f.pdfClasses))
 	fmt.Fprintf(w, "webhooks:    %d delivered, %d pending, %d given up; receiver got %d events %s, %d bad signatures, %d duplicates\n",
 		st.DeliveriesSent, st.DeliveriesPending, st.DeliveriesGivenUp, events, fmtCounts(byType), badSig, dupes)
 	fmt.Fprintf(w, "scripted:    %d of %d changes reported as scripted (kind, classes, revert, suppression) over %d steps",

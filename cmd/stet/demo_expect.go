@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -147,4 +148,64 @@ func (r *demoRun) webhooks(ctx context.Context) (suppressed int, problems []stri
 	}
 	sort.Strings(problems)
 	return suppressed, problems, nil
+}
+
+// foundCounts says where the tracked pages came from and what the PDFs
+// among them did.
+type foundCounts struct {
+	sources    map[string]int // sources by kind
+	pages      map[string]int // pages by the kind of source that found them first
+	pdfs       int            // pages whose latest version was read from a PDF
+	pdfChanges int
+	pdfClasses map[string]int // the PDF changes by their classes, "number stealth"
+}
+
+func (r *demoRun) found(ctx context.Context) (foundCounts, error) {
+	f := foundCounts{sources: map[string]int{}, pages: map[string]int{}, pdfClasses: map[string]int{}}
+	srcs, err := r.st.Sources(ctx)
+	if err != nil {
+		return f, err
+	}
+	kind := map[int64]string{}
+	for _, s := range srcs {
+		kind[s.ID] = s.Kind
+		f.sources[s.Kind]++
+	}
+	pages, err := r.st.Pages(ctx, 0)
+	if err != nil {
+		return f, err
+	}
+	pdf := map[int64]bool{}
+	for _, p := range pages {
+		f.pages[kind[p.SourceID]]++
+		if pdf[p.ID] = r.isPDF(ctx, p.ID); pdf[p.ID] {
+			f.pdfs++
+		}
+	}
+	chs, err := r.st.Changes(ctx, storage.ChangeFilter{WithSuppressed: true})
+	if err != nil {
+		return f, err
+	}
+	for _, c := range chs {
+		if pdf[c.PageID] {
+			f.pdfChanges++
+			f.pdfClasses["["+strings.Join(c.Classes, " ")+"]"]++
+		}
+	}
+	return f, nil
+}
+
+// isPDF reports whether the page's latest version was read from a PDF,
+// by the raw body kept with it, as the daemon tells a PDF.
+func (r *demoRun) isPDF(ctx context.Context, pageID int64) bool {
+	v, err := r.st.LatestVersion(ctx, pageID)
+	if err != nil {
+		return false
+	}
+	c, err := r.st.CaptureByID(ctx, v.CaptureID)
+	if err != nil || c.BodyHash == "" {
+		return false
+	}
+	body, err := r.st.Body(ctx, c.BodyHash)
+	return err == nil && bytes.HasPrefix(body, []byte("%PDF-"))
 }

@@ -190,7 +190,7 @@ func TestUnknownCommand(t *testing.T) {
 // TestDemo runs `stet demo` exactly as the README tells a new user to.
 func TestDemo(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the whole demo (about 20s)")
+		t.Skip("runs the whole demo (about 25s)")
 	}
 	dir := t.TempDir()
 	code, out, stderr := run(t, "demo", "-dir", dir)
@@ -200,7 +200,16 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{"[-12-]{+13+}", "changed [number stealth]", "changed [correction number]",
 		"changed [moved]", "@@ ¶5 → ¶2 moved @@", "reverts to version", "change.flapping", "suppressed: ", "change.settled",
 		"change.removed", "change.restored", "churn reported: never", "no suppressed one did",
-		"simulated outage", filepath.Join(dir, "stet.db")} {
+		"simulated outage", filepath.Join(dir, "stet.db"),
+		// Listings of every kind, and what only some of them show.
+		"sources:     5 (feed 2, index 1, page 1, sitemap 1)",
+		"found through (feed 7, index 3, page 1, sitemap 2); 2 of them PDFs",
+		"unlisted []", "change.unlisted", "relisted []", "change.relisted", "1 unlisted (", "1 relisted",
+		// The PDFs' silent figures, word by word and character by character.
+		".pdf\n    \"China's Legal Framework and Measures for Counterterrorism\"",
+		"China has joined [-12-]{+13+} global counterterrorism conventions",
+		"中国已加入[-12-]{+13+}项全球性反恐公约",
+		"2 changes in PDF documents ([number stealth] 2)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
 		}

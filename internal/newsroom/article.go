@@ -13,11 +13,12 @@ const (
 	langZH = "zh-CN"
 )
 
-// article is one page of the site: a news article or, with Document set, the
-// stand-alone full-text document. The script edits it in place.
+// article is one page of the site: a news article or, with Document set, a
+// full-text document (an HTML page or, with PDF set, a PDF file). The
+// script edits it in place.
 type article struct {
 	Path      string
-	Feed      string // path of the feed listing it; "" for the document
+	Listing   string // path of the feed, sitemap or index page listing it; "" for none
 	Lang      string
 	Section   string // breadcrumb and category
 	Title     string // headline: <title>, og:title, <h1>, JSON-LD, feed entry
@@ -27,9 +28,11 @@ type article struct {
 	Paras     []string  // article body
 	Sections  []section // document body
 	Document  bool
+	PDF       bool // served as a PDF file made from Sections; implies Document
 	GBK       bool // served encoded as GBK instead of UTF-8
-	Hidden    bool // not published yet: 404 and absent from its feed
-	Deleted   bool // taken down: 404 and absent from its feed
+	Hidden    bool // not published yet: 404 and absent from its listing
+	Deleted   bool // taken down: 404 and absent from its listing
+	Unlisted  bool // dropped from its listing while still served
 }
 
 // section is a headed part of the document.
@@ -39,8 +42,11 @@ type section struct {
 	Paras   []string
 }
 
-// live reports whether the article is served and listed.
+// live reports whether the article is served.
 func (a *article) live() bool { return !a.Hidden && !a.Deleted }
+
+// listed reports whether the article is served and its listing shows it.
+func (a *article) listed() bool { return a.live() && !a.Unlisted }
 
 // text returns all body paragraphs in order.
 func (a *article) text() []string {

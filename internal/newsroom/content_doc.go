@@ -1,11 +1,13 @@
 package newsroom
 
+import "slices"
+
 // whitePaperDocument returns the stand-alone full-text document, watched as a
 // [[page]] rather than through a feed. It is a plausible excerpt written for
 // the demo, laid out as sections under a table of contents.
 func whitePaperDocument() *article {
 	return &article{
-		Path: pathDocument, Lang: langEN, Section: "Documents", Document: true,
+		Path: pathDocument, Listing: sitemapDocs, Lang: langEN, Section: "Documents", Document: true,
 		Title:     "Full Text: China's Legal Framework and Measures for Counterterrorism",
 		Byline:    "The State Council Information Office of the People's Republic of China",
 		Published: published(23, 10, 0),
@@ -35,6 +37,51 @@ func whitePaperDocument() *article {
 			}},
 			{ID: "conclusion", Heading: "Conclusion", Paras: []string{
 				"Countering terrorism under the rule of law is a long-term task. China will continue to improve its counterterrorism legal framework and work with other countries to build a world of lasting peace and universal security.",
+			}},
+		},
+	}
+}
+
+// whitePaperPDF is the white paper's English PDF edition, announced in the
+// documents sitemap: the full text's sections under the white paper's own
+// title, copied so the script can edit the two apart.
+func whitePaperPDF() *article {
+	a := whitePaperDocument()
+	a.Path, a.Listing, a.PDF = pathDocumentPDF, sitemapDocs, true
+	a.Title = pdfTitle
+	for i := range a.Sections {
+		a.Sections[i].Paras = slices.Clone(a.Sections[i].Paras)
+	}
+	return a
+}
+
+// chineseWhitePaperPDF is the white paper's Chinese PDF edition, listed on
+// the second page of the ministry's policy list.
+func chineseWhitePaperPDF() *article {
+	return &article{
+		Path: pathZhDocumentPDF, Listing: pathPolicies, Lang: langZH, Section: "政策", Document: true, PDF: true,
+		Title:     zhPDFTitle,
+		Byline:    "中华人民共和国国务院新闻办公室",
+		Published: published(23, 10, 0),
+		Sections: []section{
+			{Heading: "前言", Paras: []string{
+				"恐怖主义是人类社会的公敌，严重威胁世界和平与发展，严重危害各国人民生命财产安全。反对恐怖主义是国际社会的共同责任。",
+				"中国是恐怖主义的受害者。中国在借鉴国际经验的基础上，坚持走法治化反恐道路，形成了符合国情的反恐怖主义法律制度体系。",
+			}},
+			{Heading: "一、不断完善反恐怖主义法律制度", Paras: []string{
+				"中国坚持以法治为反恐怖主义工作的根本遵循。2015年12月通过的反恐怖主义法，系统规定了反恐怖主义工作的原则、机制和措施。",
+				"刑法、刑事诉讼法、国家安全法等法律的有关规定，以及行政法规和地方性法规，与反恐怖主义法相互衔接，形成了完整的规范体系。",
+			}},
+			{Heading: "二、依法规范反恐怖主义权力运行", Paras: []string{
+				"反恐怖主义权力在法律规定的范围内行使。采取的措施应当与恐怖活动可能造成的社会危害的性质、程度和范围相适应。",
+				"人大监督、检察监督和社会监督等多种方式相结合，确保反恐怖主义权力依法规范运行，防止滥用。",
+			}},
+			{Heading: "三、积极开展国际反恐合作", Paras: []string{
+				"中国已加入12项全球性反恐公约，积极参与联合国、上海合作组织框架下的反恐合作。",
+				"中国支持联合国发挥中心协调作用，反对在反恐问题上搞双重标准，反对将恐怖主义与特定国家、民族和宗教挂钩。",
+			}},
+			{Heading: "结束语", Paras: []string{
+				"在法治轨道上推进反恐怖主义工作是一项长期任务。中国将继续完善反恐怖主义法律制度体系，同各国一道建设持久和平、普遍安全的世界。",
 			}},
 		},
 	}

@@ -2,23 +2,35 @@ package newsroom
 
 import "time"
 
-// Paths of the articles and the document. They look like a state-media site's
-// URLs: a dated directory and an opaque id.
+// Paths of the articles and documents. They look like a state-media site's
+// URLs: a dated directory and an opaque id; a government site's PDFs are
+// attachments named by date and number.
 const (
-	pathWhitePaper = "/english/2024-01/23/c_1310761562.htm"
-	pathEconomy    = "/english/2024-01/17/c_1310760417.htm"
-	pathNEV        = "/english/2024-01/11/c_1310759205.htm"
-	pathProbe      = "/english/2024-01/09/c_1310758831.htm"
-	pathTravel     = "/english/2024-01/24/c_1310761890.htm"
-	pathDocument   = "/english/documents/2024-01/23/c_1310761600.htm"
-	pathZhPaper    = "/politics/2024-01/23/c_1130066001.htm"
-	pathZhEconomy  = "/fortune/2024-01/17/c_1130063002.htm"
+	pathWhitePaper    = "/english/2024-01/23/c_1310761562.htm"
+	pathEconomy       = "/english/2024-01/17/c_1310760417.htm"
+	pathNEV           = "/english/2024-01/11/c_1310759205.htm"
+	pathProbe         = "/english/2024-01/09/c_1310758831.htm"
+	pathTravel        = "/english/2024-01/24/c_1310761890.htm"
+	pathCulture       = "/english/2024-01/22/c_1310761377.htm"
+	pathDocument      = "/english/documents/2024-01/23/c_1310761600.htm"
+	pathDocumentPDF   = "/english/documents/2024-01/23/W020240123595348.pdf"
+	pathZhPaper       = "/politics/2024-01/23/c_1130066001.htm"
+	pathZhEconomy     = "/fortune/2024-01/17/c_1130063002.htm"
+	pathZhNotice      = "/zhengce/content/2024-01/22/content_6927501.htm"
+	pathZhGrain       = "/zhengce/content/2023-12/11/content_6919403.htm"
+	pathZhDocumentPDF = "/zhengce/pdf/2024-01/23/P020240123551842.pdf"
 )
 
-// Paths of the two feeds.
+// Paths of the listings: two feeds, a sitemap index and the two sitemaps it
+// names, and a ministry's policy list, which has no feed (its second page
+// is at pathPolicies + "index_1.htm").
 const (
-	feedWorld = "/feeds/world.rss"
-	feedChina = "/feeds/china.atom"
+	feedWorld    = "/feeds/world.rss"
+	feedChina    = "/feeds/china.atom"
+	sitemapIndex = "/sitemap.xml"
+	sitemapDocs  = "/sitemap-docs.xml.gz"
+	sitemapNews  = "/news-sitemap.xml"
+	pathPolicies = "/zhengce/"
 )
 
 // beijing is the publisher's time zone.
@@ -33,7 +45,7 @@ func published(day, hour, minute int) time.Time {
 func englishArticles() []*article {
 	return []*article{
 		{
-			Path: pathWhitePaper, Feed: feedWorld, Lang: langEN, Section: "White Papers",
+			Path: pathWhitePaper, Listing: feedWorld, Lang: langEN, Section: "White Papers",
 			Title:     "White paper: China contributes to regional and global security, stability",
 			Published: published(23, 10, 15),
 			Paras: []string{
@@ -47,7 +59,7 @@ func englishArticles() []*article {
 			},
 		},
 		{
-			Path: pathEconomy, Feed: feedWorld, Lang: langEN, Section: "Business",
+			Path: pathEconomy, Listing: feedWorld, Lang: langEN, Section: "Business",
 			Title:     "China's economy grows 5.2 percent in 2023, beating annual target",
 			Published: published(17, 11, 2),
 			Paras: []string{
@@ -61,7 +73,7 @@ func englishArticles() []*article {
 			},
 		},
 		{
-			Path: pathNEV, Feed: feedWorld, Lang: langEN, Section: "Sci-Tech",
+			Path: pathNEV, Listing: feedWorld, Lang: langEN, Section: "Sci-Tech",
 			Title:     "China's NEV output, sales surge in 2023",
 			Published: published(11, 16, 40),
 			Paras: []string{
@@ -75,7 +87,7 @@ func englishArticles() []*article {
 			},
 		},
 		{
-			Path: pathProbe, Feed: feedWorld, Lang: langEN, Section: "Sci-Tech",
+			Path: pathProbe, Listing: feedWorld, Lang: langEN, Section: "Sci-Tech",
 			Title:     "China launches Einstein Probe to scan the sky for X-ray flashes",
 			Published: published(9, 17, 25),
 			Paras: []string{
@@ -88,7 +100,7 @@ func englishArticles() []*article {
 			},
 		},
 		{
-			Path: pathTravel, Feed: feedWorld, Lang: langEN, Section: "China",
+			Path: pathTravel, Listing: feedWorld, Lang: langEN, Section: "China",
 			Title:     "Record 9 billion trips expected during Spring Festival travel rush",
 			Published: published(24, 9, 30),
 			Hidden:    true, // published by the script
@@ -98,6 +110,20 @@ func englishArticles() []*article {
 				"Railway authorities said they would add more trains on busy routes and extend the operating hours of some stations to meet the demand of travelers returning home for the holiday.",
 				"Transport departments also called for enhanced road safety checks and timely information services on weather and traffic conditions during the travel season.",
 				"The Spring Festival, or Chinese Lunar New Year, falls on Feb. 10 this year. It is the most important occasion for family reunions in China.",
+			},
+		},
+		{
+			// The culture desk has no feed: its stories are announced only in
+			// the Google News sitemap.
+			Path: pathCulture, Listing: sitemapNews, Lang: langEN, Section: "Culture",
+			Title:     "Palace Museum opens exhibition to greet the Year of the Dragon",
+			Published: published(22, 15, 10),
+			Paras: []string{
+				"The Palace Museum in Beijing on Monday opened an exhibition of dragon-themed cultural relics to greet the Year of the Dragon, which begins on Feb. 10.",
+				"More than 200 pieces from the museum's collection are on display, including porcelain, jade, textiles and paintings from the Shang Dynasty to the Qing Dynasty, the museum said.",
+				"The dragon, a symbol of good fortune and strength in Chinese culture, is the fifth of the 12 animals of the Chinese zodiac.",
+				"Highlights include a Ming Dynasty blue-and-white vase decorated with dragons among clouds and an imperial robe embroidered with nine dragons.",
+				"The exhibition runs until May 5. Visitors must book tickets online in advance, and the museum will extend its opening hours during the Spring Festival holiday.",
 			},
 		},
 	}

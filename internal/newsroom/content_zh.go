@@ -1,11 +1,14 @@
 package newsroom
 
+import "time"
+
 // chineseArticles returns fresh copies of the Chinese articles: one served as
-// UTF-8 and one encoded as GBK, the way many Chinese sites still serve pages.
+// UTF-8 and one encoded as GBK, the way many Chinese sites still serve pages,
+// then the ministry's notices, listed only on its policy pages.
 func chineseArticles() []*article {
 	return []*article{
 		{
-			Path: pathZhPaper, Feed: feedChina, Lang: langZH, Section: "时政",
+			Path: pathZhPaper, Listing: feedChina, Lang: langZH, Section: "时政",
 			Title:     "《中国的反恐怖主义法律制度体系与实践》白皮书发布",
 			Published: published(23, 10, 20),
 			Paras: []string{
@@ -18,7 +21,7 @@ func chineseArticles() []*article {
 			},
 		},
 		{
-			Path: pathZhEconomy, Feed: feedChina, Lang: langZH, Section: "财经", GBK: true,
+			Path: pathZhEconomy, Listing: feedChina, Lang: langZH, Section: "财经", GBK: true,
 			Title:     "2023年我国国内生产总值比上年增长5.2%",
 			Published: published(17, 10, 30),
 			Paras: []string{
@@ -28,6 +31,30 @@ func chineseArticles() []*article {
 				"全年全国规模以上工业增加值比上年增长4.6%；全国固定资产投资（不含农户）503036亿元，比上年增长3.0%。",
 				"全年全国城镇调查失业率平均值为5.2%，比上年下降0.4个百分点。全国居民人均可支配收入39218元，扣除价格因素实际增长6.1%。",
 				"国家统计局局长康义表示，2023年国民经济回升向好，高质量发展扎实推进。但也要看到，外部环境的复杂性、严峻性、不确定性上升，国内有效需求不足。",
+			},
+		},
+		{
+			Path: pathZhNotice, Listing: pathPolicies, Lang: langZH, Section: "政策",
+			Title:     "关于做好2024年春运工作的通知",
+			Published: published(22, 16, 0),
+			Paras: []string{
+				"各省、自治区、直辖市人民政府，国务院各部委、各直属机构：",
+				"2024年春运自1月26日开始，至3月5日结束，共40天。据有关方面预测，春运期间全社会跨区域人员流动量将达到约90亿人次，创历史新高。",
+				"各地区、各部门要坚持人民至上、生命至上，统筹做好运力安排、安全生产和应急保障等工作，确保广大旅客安全便捷出行、温暖回家过年。",
+				"铁路、民航部门要优化运输组织，在重点方向和热门线路增开列车和航班；公路部门要加强重点路段巡查，及时发布天气和路况信息。",
+				"各地要做好恶劣天气应对准备，完善应急预案，加强值班值守，遇到突发情况及时处置并报告。",
+			},
+		},
+		{
+			Path: pathZhGrain, Listing: pathPolicies, Lang: langZH, Section: "政策",
+			Title:     "国家统计局关于2023年粮食产量数据的公告",
+			Published: time.Date(2023, time.December, 11, 15, 0, 0, 0, beijing()),
+			Paras: []string{
+				"根据对全国31个省（区、市）的抽样调查和农业农村部门统计，2023年全国粮食总产量69541万吨，比2022年增加888万吨，增长1.3%。",
+				"全国粮食播种面积118969千公顷，比2022年增加636千公顷，增长0.5%。",
+				"全国粮食单位面积产量5845公斤/公顷，比2022年增加46.9公斤/公顷，增长0.8%。",
+				"分季节看，夏粮产量14615万吨，早稻产量2834万吨，秋粮产量52092万吨。",
+				"分品种看，谷物产量64143万吨，其中稻谷20660万吨，小麦13659万吨，玉米28884万吨；豆类产量2384万吨。",
 			},
 		},
 	}

@@ -78,12 +78,7 @@ func notModified(r *http.Request, tag string, lastMod time.Time) bool {
 // only on host and the script's state, never on churn.
 func (n *Newsroom) renderFeed(path, host string) []byte {
 	base := "http://" + host
-	var items []*article
-	for _, a := range n.liveArticles("") {
-		if a.Feed == path {
-			items = append(items, a)
-		}
-	}
+	items := n.listedIn(path)
 	var doc any
 	if path == feedChina {
 		doc = atomDoc(base, path, items)

@@ -6,6 +6,13 @@ type link struct {
 	URL   string
 }
 
+// entry is one line of a list page: a linked title and its date.
+type entry struct {
+	Title string
+	URL   string
+	Date  string
+}
+
 // ad is one creative of the rotating ad block.
 type ad struct {
 	Slogan  string
@@ -34,6 +41,9 @@ type labels struct {
 	BackHome       string
 	Latest         string
 	Documents      string
+	Policies       string
+	PrevPage       string
+	NextPage       string
 	Copyright      string
 	Nav            []link
 	Footer         []link
@@ -59,6 +69,7 @@ func englishLabels() labels {
 		NotFound:     "Page not found",
 		NotFoundText: "Sorry, the page you requested does not exist or has been removed.",
 		BackHome:     "Back to home page", Latest: "Latest news", Documents: "Documents",
+		Policies: "Policies", PrevPage: "Previous", NextPage: "Next",
 		Copyright: "Copyright © 2000-2024 Newsroom. All rights reserved.",
 		Nav: []link{
 			{"Home", "/"}, {"China", "/english/china/"}, {"World", "/english/world/"},
@@ -99,6 +110,7 @@ func chineseLabels() labels {
 		Email: "请输入邮箱地址", Subscribe: "订阅",
 		NotFound: "页面不存在", NotFoundText: "对不起，您访问的页面不存在或已被删除。",
 		BackHome: "返回首页", Latest: "最新新闻", Documents: "文件",
+		Policies: "政策", PrevPage: "上一页", NextPage: "下一页",
 		Copyright: "版权所有 Newsroom中文网 2000-2024 未经许可不得转载",
 		Nav: []link{
 			{"首页", "/"}, {"时政", "/politics/"}, {"国际", "/world/"}, {"财经", "/fortune/"},

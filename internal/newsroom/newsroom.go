@@ -1,11 +1,16 @@
 // Package newsroom is a simulated news publisher, an http.Handler used by
 // `stet demo` and by the daemon's tests. It serves English and Chinese
-// articles (one of them GBK-encoded), an RSS and an Atom feed, a stand-alone
-// full-text document, robots.txt and a home page.
+// articles (one of them GBK-encoded), an RSS and an Atom feed, a sitemap
+// index leading to a gzipped documents sitemap and a Google News sitemap, a
+// ministry's paginated policy list without a feed, a stand-alone full-text
+// document, the white paper's English and Chinese PDF editions (written at
+// request time, see pdf.go), robots.txt and a home page. Some articles are
+// announced by one kind of listing only, so a reader must follow them all.
 //
-// Every article and document response carries churn that is not an edit: a
-// live clock, a view counter, shuffled link lists, a rotating ad and a nonce.
-// The churn never touches what makes a version: headline, text, byline
+// Every HTML response carries churn that is not an edit: a live clock, a
+// view counter, shuffled link lists, a rotating ad and a nonce. Feeds,
+// sitemaps and PDFs have none: the same state gives the same bytes. The
+// churn never touches what makes a version: headline, text, byline
 // (meta author, JSON-LD author) and dates (article:published_time,
 // article:modified_time, JSON-LD datePublished and dateModified). Real edits
 // happen only when Advance moves the script forward, so a correct change
@@ -53,7 +58,7 @@ func New() *Newsroom {
 		requests: make(map[string]int),
 	}
 	n.articles = append(englishArticles(), chineseArticles()...)
-	n.articles = append(n.articles, whitePaperDocument())
+	n.articles = append(n.articles, whitePaperDocument(), whitePaperPDF(), chineseWhitePaperPDF())
 	for _, a := range n.articles {
 		n.byPath[a.Path] = a
 		n.views[a.Path] = 1000 + n.rng.IntN(40000)
@@ -97,9 +102,13 @@ func (n *Newsroom) Advance() (Step, bool) {
 // Feeds returns the paths of the feeds.
 func (n *Newsroom) Feeds() []string { return []string{feedWorld, feedChina} }
 
-// Pages returns the paths of stand-alone documents, listed in no feed, that
-// are meant to be watched as [[page]] sources.
+// Pages returns the paths of stand-alone documents, listed in no feed (the
+// documents sitemap lists them too), meant to be watched as [[page]]
+// sources.
 func (n *Newsroom) Pages() []string { return []string{pathDocument} }
+
+// Sitemaps returns the path of the sitemap index, which names the others.
+func (n *Newsroom) Sitemaps() []string { return []string{sitemapIndex} }
 
 // Requests returns how many requests path has received, whatever their
 // method or outcome.
@@ -142,11 +151,17 @@ func (n *Newsroom) respond(r *http.Request) *response {
 	}
 	switch p := r.URL.Path; {
 	case p == "/robots.txt":
-		return textResponse(http.StatusOK, "User-agent: *\nAllow: /\nDisallow: /private/\n")
+		return textResponse(http.StatusOK, "User-agent: *\nAllow: /\nDisallow: /private/\n\nSitemap: http://"+r.Host+sitemapIndex+"\n")
 	case p == "/":
 		return n.renderHome(r)
 	case n.feeds[p] != nil:
 		return n.serveFeed(r, p)
+	case p == sitemapIndex || p == sitemapDocs || p == sitemapNews:
+		return n.serveSitemap(r, p)
+	case n.policyPage(p) >= 0:
+		return n.renderPolicies(r, n.policyPage(p))
+	case n.byPath[p] != nil && n.byPath[p].live() && n.byPath[p].PDF:
+		return staticResponse(r, "application/pdf", renderPDF(n.byPath[p]))
 	case n.byPath[p] != nil && n.byPath[p].live():
 		return n.renderArticle(r, n.byPath[p])
 	default:
@@ -160,12 +175,21 @@ func textResponse(status int, body string) *response {
 	return &response{status: status, header: h, body: []byte(body)}
 }
 
-// liveArticles returns the served news articles (not the document), newest
-// first, optionally only those in one language.
+// liveArticles returns the served news articles (not the documents),
+// newest first, optionally only those in one language.
 func (n *Newsroom) liveArticles(lang string) []*article {
+	return n.newestFirst(func(a *article) bool { return a.live() && !a.Document && (lang == "" || a.Lang == lang) })
+}
+
+// listedIn returns what the listing at path shows now, newest first.
+func (n *Newsroom) listedIn(path string) []*article {
+	return n.newestFirst(func(a *article) bool { return a.listed() && a.Listing == path })
+}
+
+func (n *Newsroom) newestFirst(keep func(*article) bool) []*article {
 	var as []*article
 	for _, a := range n.articles {
-		if a.live() && !a.Document && (lang == "" || a.Lang == lang) {
+		if keep(a) {
 			as = append(as, a)
 		}
 	}

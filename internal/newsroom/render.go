@@ -35,8 +35,12 @@ type page struct {
 	Byline      string
 	Date        string
 	SectionURL  string
-	Items       []link // home page: articles
-	Docs        []link // home page: documents
+	Items       []link  // home page: articles
+	Docs        []link  // home page: documents
+	Entries     []entry // list pages: the items of this page
+	PageNo      int     // list pages: this page's number, from 1
+	PageCount   int     // list pages: how many there are
+	Prev, Next  string  // list pages: links to the neighbours; "" at either end
 
 	// Churn: different on every request, never part of the article text.
 	Clock     string

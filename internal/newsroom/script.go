@@ -38,6 +38,8 @@ const (
 	KindRestored = "restored"
 	KindFlapping = "flapping" // the first alternation past the flap threshold
 	KindSettled  = "settled"  // a flapping page held one text for the flap window
+	KindUnlisted = "unlisted" // every listing that showed the page dropped it, from among newer items, while it stays online
+	KindRelisted = "relisted" // an unlisted page is listed again
 )
 
 // Report is a change as a detector reported it, in the script's terms.
@@ -118,6 +120,8 @@ const (
 	wantZhPaper    = "人民群众安全感显著增强"
 	oldZhDemand    = "国内有效需求不足" // "domestic effective demand is insufficient"
 	newZhDemand    = "国内有效需求充足" // one character later: "… is sufficient"
+	oldZhTreaties  = "已加入12项全球性反恐公约"
+	newZhTreaties  = "已加入13项全球性反恐公约"
 )
 
 // Names of the steps that later steps revert to.
@@ -131,7 +135,7 @@ const (
 func script() []scriptStep {
 	steps := []scriptStep{
 		{Step: Step{Name: stepInitial,
-			Description: "The newsroom publishes its articles, two feeds and the white paper's full text."},
+			Description: "The newsroom publishes its articles in an RSS and an Atom feed, a culture story only in its Google News sitemap, the white paper's full text and English PDF in a gzipped documents sitemap, and a ministry's notices and the Chinese PDF on a two-page policy list without a feed."},
 			apply: func(map[string]*article) {}},
 	}
 	steps = append(steps, textEdits()...)
@@ -146,13 +150,15 @@ func script() []scriptStep {
 
 // Titles of the articles the script edits.
 const (
-	wpTitle  = "White paper: China contributes to regional and global security, stability"
-	docTitle = "Full Text: China's Legal Framework and Measures for Counterterrorism"
-	ecoTitle = "China's economy grows 5.2 percent in 2023, beating annual target"
-	prbTitle = "China launches Einstein Probe to scan the sky for X-ray flashes"
-	prbTestB = "Einstein Probe: China's new satellite will watch the X-ray sky for cosmic flashes"
-	zhTitle1 = "《中国的反恐怖主义法律制度体系与实践》白皮书发布"
-	zhTitle2 = "2023年我国国内生产总值比上年增长5.2%"
+	wpTitle    = "White paper: China contributes to regional and global security, stability"
+	docTitle   = "Full Text: China's Legal Framework and Measures for Counterterrorism"
+	ecoTitle   = "China's economy grows 5.2 percent in 2023, beating annual target"
+	prbTitle   = "China launches Einstein Probe to scan the sky for X-ray flashes"
+	prbTestB   = "Einstein Probe: China's new satellite will watch the X-ray sky for cosmic flashes"
+	zhTitle1   = "《中国的反恐怖主义法律制度体系与实践》白皮书发布"
+	zhTitle2   = "2023年我国国内生产总值比上年增长5.2%"
+	pdfTitle   = "China's Legal Framework and Measures for Counterterrorism"
+	zhPDFTitle = "中国的反恐怖主义法律制度体系与实践"
 )
 
 // Class sets the script expects, spelled as diff spells them.
@@ -193,10 +199,21 @@ func textEdits() []scriptStep {
 				s[pathZhPaper].replace(oldZhPaper, newZhPaper)
 				s[pathZhEconomy].replace(oldZhDemand, newZhDemand)
 			}},
+		{Step: Step{Name: "PDF figures changed",
+			Description: "The white paper's PDF editions follow the web edition as silently: 12 becomes 13 conventions in the English PDF (from the documents sitemap), 12项 becomes 13项 in the Chinese one (from the policy list); the files keep their modification date.",
+			Expect: []Expect{
+				{Path: pathDocumentPDF, Kind: KindChanged, Title: pdfTitle, Want: midConventions, Classes: silentFigure},
+				{Path: pathZhDocumentPDF, Kind: KindChanged, Title: zhPDFTitle, Want: newZhTreaties, Classes: silentFigure},
+			}},
+			apply: func(s map[string]*article) {
+				s[pathDocumentPDF].replace(oldConventions, midConventions)
+				s[pathZhDocumentPDF].replace(oldZhTreaties, newZhTreaties)
+			}},
 	}
 }
 
-// lifecycle takes an article down and brings it back.
+// lifecycle takes an article down and brings it back, then takes one off
+// its feed while it stays online and lists it again.
 func lifecycle() []scriptStep {
 	return []scriptStep{
 		{Step: Step{Name: "article deleted",
@@ -207,6 +224,14 @@ func lifecycle() []scriptStep {
 			Description: "The space probe story comes back unchanged and reappears in the RSS feed.",
 			Expect:      []Expect{{Path: pathProbe, Kind: KindRestored, Title: prbTitle}}},
 			apply: func(s map[string]*article) { s[pathProbe].Deleted = false }},
+		{Step: Step{Name: "article unlisted",
+			Description: "The economy story quietly leaves the RSS feed but stays online; newer and older stories stay listed, so it was not pushed out. Once the feed has left it out on fetch.unlisted_after reads, it is reported unlisted.",
+			Expect:      []Expect{{Path: pathEconomy, Kind: KindUnlisted, Title: ecoTitle}}},
+			apply: func(s map[string]*article) { s[pathEconomy].Unlisted = true }},
+		{Step: Step{Name: "article relisted",
+			Description: "The economy story is back in the RSS feed: relisted.",
+			Expect:      []Expect{{Path: pathEconomy, Kind: KindRelisted, Title: ecoTitle}}},
+			apply: func(s map[string]*article) { s[pathEconomy].Unlisted = false }},
 	}
 }
 
