@@ -115,3 +115,31 @@ func TestSitemapLastmodMakesPageDue(t *testing.T) {
 	mu.Unlock()
 	waitResult(t, "a check of a.html after its lastmod moved", r.results, isPage)
 }
+
+// A child sitemap that changes under an unchanged sitemap index is read
+// again (the index's bytes alone used to stop the read).
+func TestChangedChildOfUnchangedSitemapIndex(t *testing.T) {
+	s := newSite(t)
+	var mu sync.Mutex
+	child := "a"
+	s.set("/sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>%s/child.xml</loc></sitemap></sitemapindex>`, s.URL)
+	})
+	s.set("/child.xml", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>%s/%s.html</loc></url></urlset>`, s.URL, child)
+	})
+	path := dbPath(t)
+	cfg := testConfig(t, path, fmt.Sprintf("\n[[sitemap]]\nurl = %q\nschedule = \"@every 1s\"\n", s.URL+"/sitemap.xml"))
+	st := openStore(t, path)
+	r := startDaemon(t, cfg, st)
+	waitResult(t, "a sitemap read", r.results, func(res daemon.Result) bool { return res.Status == daemon.StatusFeed })
+	mu.Lock()
+	child = "b"
+	mu.Unlock()
+	waitUntil(t, "b.html tracked from the changed child", r.results, func() bool {
+		_, err := st.PageByURL(t.Context(), s.URL+"/b.html")
+		return err == nil
+	})
+}

@@ -65,7 +65,13 @@ func (d *Daemon) crawlListing(ctx context.Context, sourceID int64) (Result, erro
 		res.Status, res.Reason = StatusError, "backed off until "+src.BackoffUntil.Format(time.RFC3339)
 		return res, d.postpone(ctx, src, src.BackoffUntil)
 	}
-	resp, deferred, ferr := d.fetchOnce(ctx, src.URL, src.ETag, src.LastModified, d.robotsFor(src.ID))
+	etag, lastMod := src.ETag, src.LastModified
+	if src.Kind == config.KindSitemap {
+		// An unchanged sitemap index may name child sitemaps that did
+		// change: read and parse it every time, then its children.
+		etag, lastMod = "", ""
+	}
+	resp, deferred, ferr := d.fetchOnce(ctx, src.URL, etag, lastMod, d.robotsFor(src.ID))
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
@@ -131,7 +137,7 @@ func (l *listingCheck) readMain(ferr error) {
 	case resp.Class == crawler.ClassOK:
 		l.capture.BodyHash = storage.HashBody(resp.Body)
 		src.ETag, src.LastModified = resp.ETag, resp.LastModified
-		if l.capture.BodyHash == src.LastBodyHash {
+		if l.capture.BodyHash == src.LastBodyHash && src.Kind != config.KindSitemap {
 			l.same = true // same bytes as last time: nothing new to read
 			return
 		}
