@@ -65,7 +65,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 			}
 			continue
 		}
-		fmt.Fprintf(e.stdout, "%-5s %-20s %s\n", j.Kind, j.Name, j.URL)
+		fmt.Fprintf(e.stdout, "%-7s %-20s %s\n", j.Kind, j.Name, j.URL)
 		fmt.Fprintf(e.stdout, "      last %s: %s %s | failures %d%s | next %s%s | pages %d (removed %d, failing %d)\n",
 			fmtWhen(j.LastCheckedAt), orDash(j.LastStatus), j.LastReason, j.ConsecutiveFailures, failingNote(j.Failing),
 			fmtWhen(j.NextDueAt), backoffNote(j.BackoffUntil), j.Pages, j.PagesRemoved, j.PagesFailing)
