@@ -150,20 +150,6 @@ func (d *Daemon) nextCheck(p storage.Page, src storage.Source, now time.Time) ti
 	return now.Add(every + time.Duration(rand.Int64N(int64(every)/10+1)))
 }
 
-func (d *Daemon) scheduleOf(sourceID int64) cron.Schedule {
-	for _, s := range d.sources {
-		if s.src.ID == sourceID {
-			return s.schedule
-		}
-	}
-	return nil
-}
+func (d *Daemon) scheduleOf(sourceID int64) cron.Schedule { return d.sources[sourceID].schedule }
 
-func (d *Daemon) robotsFor(sourceID int64) *bool {
-	for _, s := range d.sources {
-		if s.src.ID == sourceID {
-			return s.robots
-		}
-	}
-	return nil
-}
+func (d *Daemon) robotsFor(sourceID int64) *bool { return d.sources[sourceID].robots }

@@ -46,8 +46,8 @@ type Daemon struct {
 	log     *slog.Logger
 	fetch   fetcher
 	after   func(Result)
-	sources []configured
-	owner   string // this process, in outbox claims
+	sources map[int64]configured // by source id
+	owner   string               // this process, in outbox claims
 
 	hookGuarded, hookOpen *http.Transport // webhook transports; see hookTransport
 
@@ -80,6 +80,7 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		fetch:    o.Fetcher,
 		after:    o.AfterCheck,
 		inFlight: map[string]bool{},
+		sources:  map[int64]configured{},
 		jobs:     make(chan job, 4096),
 		poke:     make(chan struct{}, 1),
 		owner:    newOwner(),
@@ -155,7 +156,7 @@ func (d *Daemon) registerSources(ctx context.Context) error {
 				return fmt.Errorf("register page %s: %w", spec.URL, err)
 			}
 		}
-		d.sources = append(d.sources, c)
+		d.sources[src.ID] = c
 	}
 	return nil
 }
@@ -163,23 +164,12 @@ func (d *Daemon) registerSources(ctx context.Context) error {
 // configured reports whether a source is in the configuration (a source
 // removed from it stays in the database, unread).
 func (d *Daemon) configured(sourceID int64) bool {
-	for _, s := range d.sources {
-		if s.src.ID == sourceID {
-			return true
-		}
-	}
-	return false
+	_, ok := d.sources[sourceID]
+	return ok
 }
 
 // indexOf is the settings of a configured index page source, nil if none.
-func (d *Daemon) indexOf(sourceID int64) *config.Index {
-	for _, s := range d.sources {
-		if s.src.ID == sourceID {
-			return s.index
-		}
-	}
-	return nil
-}
+func (d *Daemon) indexOf(sourceID int64) *config.Index { return d.sources[sourceID].index }
 
 // spread is a stable delay for one source: up to a tenth of its schedule's
 // period, at most a minute.

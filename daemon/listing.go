@@ -245,10 +245,8 @@ func (l *listingCheck) judge() {
 // nextRead is when a listing source is due again: its schedule, plus its
 // fixed spread delay.
 func (d *Daemon) nextRead(sourceID int64, now time.Time) time.Time {
-	for _, s := range d.sources {
-		if s.src.ID == sourceID {
-			return s.schedule.Next(now).Add(spread(s.src.URL, s.schedule))
-		}
+	if s, ok := d.sources[sourceID]; ok {
+		return s.schedule.Next(now).Add(spread(s.src.URL, s.schedule))
 	}
 	return now.Add(time.Hour) // a source no longer configured: read rarely; see registerSources
 }
