@@ -209,11 +209,14 @@ func (c *pageCheck) decide(ctx context.Context, ferr error) error {
 // began after this one (processes sharing a database can finish out of
 // order).
 func (c *pageCheck) superseded(ctx context.Context) bool {
-	if !c.prev.CreatedAt.After(c.capture.FetchedAt) {
+	// Stored times keep milliseconds: compare at that precision, and let
+	// the stored version win a tie.
+	began := c.capture.FetchedAt.Truncate(time.Millisecond)
+	if c.prev.CreatedAt.Before(began) {
 		return false // stored before this fetch began: this fetch is newer
 	}
 	cp, err := c.d.store.CaptureByID(ctx, c.prev.CaptureID)
-	return err == nil && cp.FetchedAt.After(c.capture.FetchedAt)
+	return err == nil && !cp.FetchedAt.Before(began)
 }
 
 // changesState reports whether this capture changes what is known of the

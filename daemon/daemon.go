@@ -53,8 +53,8 @@ type Daemon struct {
 
 	mu       sync.Mutex
 	inFlight map[string]bool // job keys queued or running
-	jobs     chan job
-	poke     chan struct{} // wakes the delivery loop after an outbox write
+	queue    *dispatcher     // jobs waiting for a worker, by host
+	poke     chan struct{}   // wakes the delivery loop after an outbox write
 }
 
 // configured pairs a stored source with its config schedule.
@@ -81,7 +81,7 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		after:    o.AfterCheck,
 		inFlight: map[string]bool{},
 		sources:  map[int64]configured{},
-		jobs:     make(chan job, 4096),
+		queue:    newDispatcher(o.Config.Fetch.PerHostConcurrency, o.Config.Fetch.PerHostInterval.D(), 4096),
 		poke:     make(chan struct{}, 1),
 		owner:    newOwner(),
 	}
@@ -159,13 +159,6 @@ func (d *Daemon) registerSources(ctx context.Context) error {
 		d.sources[src.ID] = c
 	}
 	return nil
-}
-
-// configured reports whether a source is in the configuration (a source
-// removed from it stays in the database, unread).
-func (d *Daemon) configured(sourceID int64) bool {
-	_, ok := d.sources[sourceID]
-	return ok
 }
 
 // indexOf is the settings of a configured index page source, nil if none.

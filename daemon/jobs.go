@@ -8,8 +8,9 @@ import (
 
 // job is one unit of work: a feed source's fetch or a page's check.
 type job struct {
-	sourceID int64 // listing source to read
-	pageID   int64 // page to check
+	sourceID int64  // listing source to read
+	pageID   int64  // page to check
+	host     string // of the URL fetched first, for dispatch (hostKey)
 }
 
 func (j job) key() string {
@@ -29,11 +30,11 @@ func (d *Daemon) enqueue(ctx context.Context, j job) {
 	}
 	d.inFlight[j.key()] = true
 	d.mu.Unlock()
-	select {
-	case d.jobs <- j:
-	case <-ctx.Done():
+	if ctx.Err() != nil {
 		d.done(j)
-	default:
+		return
+	}
+	if !d.queue.push(j) {
 		d.done(j) // queue full: the job stays due in the database
 		d.log.Warn("job queue full", "job", j.key())
 	}
@@ -47,13 +48,13 @@ func (d *Daemon) done(j job) {
 
 func (d *Daemon) work(ctx context.Context) {
 	for {
-		select {
-		case <-ctx.Done():
+		j, ok := d.queue.take(ctx)
+		if !ok {
 			return
-		case j := <-d.jobs:
-			d.runJob(ctx, j)
-			d.done(j)
 		}
+		d.runJob(ctx, j)
+		d.queue.finish(j.host)
+		d.done(j)
 	}
 }
 
@@ -97,8 +98,8 @@ func (d *Daemon) queueDue(ctx context.Context) {
 		return
 	}
 	for _, id := range srcs {
-		if d.configured(id) {
-			d.enqueue(ctx, job{sourceID: id})
+		if s, ok := d.sources[id]; ok {
+			d.enqueue(ctx, job{sourceID: id, host: hostKey(s.src.URL)})
 		}
 	}
 	pages, err := d.store.DuePages(ctx, time.Now(), 256)
@@ -109,6 +110,6 @@ func (d *Daemon) queueDue(ctx context.Context) {
 		return
 	}
 	for _, p := range pages {
-		d.enqueue(ctx, job{pageID: p.ID})
+		d.enqueue(ctx, job{pageID: p.ID, host: hostKey(p.URL)})
 	}
 }
