@@ -54,6 +54,7 @@ type Daemon struct {
 	mu       sync.Mutex
 	inFlight map[string]bool // job keys queued or running
 	queue    *dispatcher     // jobs waiting for a worker, by host
+	pull     chan struct{}   // the workers want more work
 	poke     chan struct{}   // wakes the delivery loop after an outbox write
 }
 
@@ -83,6 +84,7 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		sources:  map[int64]configured{},
 		queue:    newDispatcher(o.Config.Fetch.PerHostConcurrency, o.Config.Fetch.PerHostInterval.D(), 4096),
 		poke:     make(chan struct{}, 1),
+		pull:     make(chan struct{}, 1),
 		owner:    newOwner(),
 	}
 	d.hookGuarded, d.hookOpen = newHookTransports(o.Config)

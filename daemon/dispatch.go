@@ -61,6 +61,13 @@ func (q *dispatcher) push(j job) bool {
 	return true
 }
 
+// len is how many jobs wait for a worker.
+func (q *dispatcher) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.queued
+}
+
 // broadcast wakes every waiting worker; q.mu must be held.
 func (q *dispatcher) broadcast() {
 	close(q.changed)

@@ -55,6 +55,7 @@ func (d *Daemon) work(ctx context.Context) {
 		d.runJob(ctx, j)
 		d.queue.finish(j.host)
 		d.done(j)
+		d.wantWork()
 	}
 }
 
@@ -74,8 +75,10 @@ func (d *Daemon) runJob(ctx context.Context, j job) {
 	}
 }
 
-// tickDue queues pages whose next check time has come. The database holds
-// the due times, so after a restart the same pages are due again.
+// tickDue queues due sources and pages: at every tick, and as soon as the
+// workers run low on queued work, so due work is pulled as fast as they
+// free up. The database holds the due times, so after a restart the same
+// work is due again.
 func (d *Daemon) tickDue(ctx context.Context) {
 	t := time.NewTicker(d.cfg.Daemon.Tick.D())
 	defer t.Stop()
@@ -85,15 +88,40 @@ func (d *Daemon) tickDue(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-d.pull:
+		}
+	}
+}
+
+// Claims: work is claimed in the database before it is queued (its due
+// time moves a lease ahead), so processes sharing a database never take
+// the same page or source, and a claim whose check never commits lapses.
+// Only as much is claimed as the workers can start well within the lease.
+const dueLease = 10 * time.Minute
+
+// lowWater is how much queued work makes the workers ask for more.
+func (d *Daemon) lowWater() int { return 8 * d.cfg.Daemon.Workers }
+
+// wantWork wakes tickDue when the queue runs low.
+func (d *Daemon) wantWork() {
+	if d.queue.len() < d.lowWater() {
+		select {
+		case d.pull <- struct{}{}:
+		default:
 		}
 	}
 }
 
 func (d *Daemon) queueDue(ctx context.Context) {
-	srcs, err := d.store.DueSources(ctx, listingKinds(), time.Now(), 256)
+	room := 4*d.lowWater() - d.queue.len()
+	if room <= 0 {
+		return
+	}
+	now := time.Now()
+	srcs, err := d.store.ClaimDueSources(ctx, listingKinds(), now, dueLease, room)
 	if err != nil {
 		if ctx.Err() == nil {
-			d.log.Error("list due sources", "err", err)
+			d.log.Error("claim due sources", "err", err)
 		}
 		return
 	}
@@ -102,10 +130,13 @@ func (d *Daemon) queueDue(ctx context.Context) {
 			d.enqueue(ctx, job{sourceID: id, host: hostKey(s.src.URL)})
 		}
 	}
-	pages, err := d.store.DuePages(ctx, time.Now(), 256)
+	if room -= len(srcs); room <= 0 {
+		return
+	}
+	pages, err := d.store.ClaimDuePages(ctx, now, dueLease, room)
 	if err != nil {
 		if ctx.Err() == nil {
-			d.log.Error("list due pages", "err", err)
+			d.log.Error("claim due pages", "err", err)
 		}
 		return
 	}

@@ -76,3 +76,43 @@ func TestRecordListing(t *testing.T) {
 		t.Errorf("relisted = %v, want page 2", r.Relisted)
 	}
 }
+
+// Due pages and sources are claimed once: a second claimant gets none of
+// them until the lease lapses, and a never-read source is due at once.
+func TestClaimDuePagesAndSources(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "stet.db"))
+	ctx := t.Context()
+	src, _ := s.EnsureSource(ctx, "feed", "f", "http://a.test/rss", "@every 1m", t0)
+	err := s.Tx(ctx, func(tx *storage.Tx) error {
+		for i := range 10 {
+			if _, _, err := tx.EnsurePage(src.ID, fmt.Sprintf("http://a.test/%d", i), "", t0, time.Time{}, t0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.ClaimDuePages(ctx, t0, time.Minute, 6)
+	if err != nil || len(a) != 6 {
+		t.Fatalf("first claim = %d pages, %v", len(a), err)
+	}
+	b, _ := s.ClaimDuePages(ctx, t0, time.Minute, 10)
+	if len(b) != 4 {
+		t.Errorf("second claim = %d pages, want the 4 left", len(b))
+	}
+	if c, _ := s.ClaimDuePages(ctx, t0.Add(59*time.Second), time.Minute, 10); len(c) != 0 {
+		t.Errorf("claimed pages taken again inside the lease: %d", len(c))
+	}
+	if c, _ := s.ClaimDuePages(ctx, t0.Add(time.Minute), time.Minute, 10); len(c) != 10 {
+		t.Errorf("after the lease lapsed %d pages due, want 10", len(c))
+	}
+	ids, err := s.ClaimDueSources(ctx, []string{"feed"}, t0, time.Minute, 10)
+	if err != nil || len(ids) != 1 || ids[0] != src.ID {
+		t.Fatalf("never-read source claim = %v, %v", ids, err)
+	}
+	if ids, _ := s.ClaimDueSources(ctx, []string{"feed"}, t0, time.Minute, 10); len(ids) != 0 {
+		t.Errorf("source claimed twice: %v", ids)
+	}
+}

@@ -125,3 +125,23 @@ func (s *Store) DueSources(ctx context.Context, kinds []string, now time.Time, l
 	}
 	return ids, nil
 }
+
+// ClaimDueSources is ClaimDuePages for sources of the given kinds: due (or
+// never read) ones are taken until now+lease and their ids returned.
+func (s *Store) ClaimDueSources(ctx context.Context, kinds []string, now time.Time, lease time.Duration, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.Tx(ctx, func(tx *Tx) error {
+		rows, err := tx.tx.QueryContext(ctx, `UPDATE sources SET next_check_at = ? WHERE id IN (SELECT id FROM sources
+			WHERE kind IN (SELECT value FROM json_each(?)) AND (next_check_at IS NULL OR next_check_at <= ?)
+			ORDER BY next_check_at, id LIMIT ?) RETURNING id`, fmtTime(now.Add(lease)), jsonList(kinds), fmtTime(now), limit)
+		if err != nil {
+			return err
+		}
+		ids, err = scanIDs(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim due sources: %w", err)
+	}
+	return ids, nil
+}
