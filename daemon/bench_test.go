@@ -2,9 +2,7 @@ package daemon_test
 
 import (
 	"fmt"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,25 +65,11 @@ func BenchmarkCheck(b *testing.B) {
 // With one queue in due order, workers parked on the host that was due
 // first; dispatched host by host, they do not.
 func BenchmarkManyHosts(b *testing.B) {
-	var hosts []string
-	for i := range 8 {
-		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", i+2))
-		if err != nil {
-			b.Skipf("no loopback address 127.0.0.%d: %v", i+2, err)
-		}
-		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/robots.txt" {
-				http.NotFound(w, r)
-				return
-			}
+	hosts := loopbackHosts(b, 8, func(int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
 			article("Story "+r.URL.Path, "The ministry said on Monday that it counted the measures again, for "+r.URL.Path+".", paras[1])(w, r)
-		}))
-		srv.Listener.Close()
-		srv.Listener = ln
-		srv.Start()
-		b.Cleanup(srv.Close)
-		hosts = append(hosts, srv.URL)
-	}
+		}
+	})
 	const perHost = 10
 	round := 0
 	for b.Loop() {

@@ -21,29 +21,15 @@ import (
 func TestBusyHostDoesNotStarveOthers(t *testing.T) {
 	var mu sync.Mutex
 	var order []string
-	var hosts []string
-	for i := range 4 {
-		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", i+2))
-		if err != nil {
-			t.Skipf("no loopback address 127.0.0.%d: %v", i+2, err)
-		}
+	hosts := loopbackHosts(t, 4, func(i int) http.HandlerFunc {
 		name := string(rune('a' + i))
-		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/robots.txt" {
-				http.NotFound(w, r)
-				return
-			}
+		return func(w http.ResponseWriter, r *http.Request) {
 			mu.Lock()
 			order = append(order, name)
 			mu.Unlock()
 			article("Story "+r.URL.Path, paras...)(w, r)
-		}))
-		srv.Listener.Close()
-		srv.Listener = ln
-		srv.Start()
-		t.Cleanup(srv.Close)
-		hosts = append(hosts, srv.URL)
-	}
+		}
+	})
 	path := dbPath(t)
 	cfg := testConfig(t, path, "")
 	cfg.Fetch.PerHostInterval = config.Duration(300 * time.Millisecond)
@@ -92,4 +78,33 @@ func TestBusyHostDoesNotStarveOthers(t *testing.T) {
 	if i := strings.LastIndexAny(seq, "bcd"); strings.Count(seq[:i], "a") > 6 {
 		t.Errorf("fetch order %s: the other hosts waited behind the busy one", seq)
 	}
+}
+
+// loopbackHosts starts n publishers, each on its own loopback address
+// (127.0.0.2, .3, ...) so that each is a host of its own to the crawler,
+// serving serve(i) and a robots.txt that does not exist; it returns their
+// base URLs, or skips when the addresses cannot be bound.
+func loopbackHosts(tb testing.TB, n int, serve func(i int) http.HandlerFunc) []string {
+	tb.Helper()
+	var hosts []string
+	for i := range n {
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", i+2))
+		if err != nil {
+			tb.Skipf("no loopback address 127.0.0.%d: %v", i+2, err)
+		}
+		h := serve(i)
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/robots.txt" {
+				http.NotFound(w, r)
+				return
+			}
+			h(w, r)
+		}))
+		srv.Listener.Close()
+		srv.Listener = ln
+		srv.Start()
+		tb.Cleanup(srv.Close)
+		hosts = append(hosts, srv.URL)
+	}
+	return hosts
 }

@@ -110,22 +110,6 @@ func (t *Tx) UpdateSourceState(src Source) error {
 	return nil
 }
 
-// DueSources returns the ids of up to limit sources of the given kinds whose
-// next read is at or before now, or that were never read, soonest first.
-func (s *Store) DueSources(ctx context.Context, kinds []string, now time.Time, limit int) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM sources
-		WHERE kind IN (SELECT value FROM json_each(?)) AND (next_check_at IS NULL OR next_check_at <= ?)
-		ORDER BY next_check_at, id LIMIT ?`, jsonList(kinds), fmtTime(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list due sources: %w", err)
-	}
-	ids, err := scanIDs(rows)
-	if err != nil {
-		return nil, fmt.Errorf("list due sources: %w", err)
-	}
-	return ids, nil
-}
-
 // ClaimDueSources is ClaimDuePages for sources of the given kinds: due (or
 // never read) ones are taken until now+lease and their ids returned.
 func (s *Store) ClaimDueSources(ctx context.Context, kinds []string, now time.Time, lease time.Duration, limit int) ([]int64, error) {
