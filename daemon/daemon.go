@@ -190,6 +190,7 @@ func hostOf(u string) string {
 // Run schedules every source, re-checks due pages and delivers webhooks
 // until ctx is cancelled, then waits for running work to finish.
 func (d *Daemon) Run(ctx context.Context) error {
+	d.releaseDeadWork(ctx)
 	var wg sync.WaitGroup
 	for range d.cfg.Daemon.Workers {
 		wg.Go(func() { d.work(ctx) })

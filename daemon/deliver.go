@@ -49,12 +49,8 @@ func (d *Daemon) releaseDeadClaims(ctx context.Context) {
 		d.log.Warn("list outbox claims", "err", err)
 		return
 	}
-	host, _ := os.Hostname()
 	for _, o := range owners {
-		h, rest, _ := strings.Cut(o, "/")
-		pidText, _, _ := strings.Cut(rest, "/")
-		pid, err := strconv.Atoi(pidText)
-		if o == d.owner || h != host || err != nil || processAlive(pid) {
+		if !d.deadLocal(o) {
 			continue
 		}
 		if n, err := d.store.ReleaseClaimsOf(ctx, o); err != nil {
@@ -63,6 +59,16 @@ func (d *Daemon) releaseDeadClaims(ctx context.Context) {
 			d.log.Info("released outbox claims of a process that is gone", "owner", o, "rows", n)
 		}
 	}
+}
+
+// deadLocal reports whether a claim owner (see newOwner) is a process of
+// this host that no longer runs.
+func (d *Daemon) deadLocal(owner string) bool {
+	host, _ := os.Hostname()
+	h, rest, _ := strings.Cut(owner, "/")
+	pidText, _, _ := strings.Cut(rest, "/")
+	pid, err := strconv.Atoi(pidText)
+	return owner != d.owner && h == host && err == nil && !processAlive(pid)
 }
 
 // processAlive reports whether pid may still run; only a definite "no such

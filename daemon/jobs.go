@@ -99,6 +99,27 @@ func (d *Daemon) tickDue(ctx context.Context) {
 // Only as much is claimed as the workers can start well within the lease.
 const dueLease = 10 * time.Minute
 
+// releaseDeadWork makes the pages and sources claimed by dead processes of
+// this host due now (a daemon killed with SIGKILL and restarted), rather
+// than when their leases end.
+func (d *Daemon) releaseDeadWork(ctx context.Context) {
+	owners, err := d.store.WorkClaimOwners(ctx)
+	if err != nil {
+		d.log.Warn("list work claims", "err", err)
+		return
+	}
+	for _, o := range owners {
+		if !d.deadLocal(o) {
+			continue
+		}
+		if n, err := d.store.ReleaseWorkOf(ctx, o, time.Now()); err != nil {
+			d.log.Warn("release work of a dead process", "owner", o, "err", err)
+		} else if n > 0 {
+			d.log.Info("released due work claimed by a process that is gone", "owner", o, "rows", n)
+		}
+	}
+}
+
 // lowWater is how much queued work makes the workers ask for more.
 func (d *Daemon) lowWater() int { return 8 * d.cfg.Daemon.Workers }
 
@@ -118,7 +139,7 @@ func (d *Daemon) queueDue(ctx context.Context) {
 		return
 	}
 	now := time.Now()
-	srcs, err := d.store.ClaimDueSources(ctx, listingKinds(), now, dueLease, room)
+	srcs, err := d.store.ClaimDueSources(ctx, d.owner, listingKinds(), now, dueLease, room)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("claim due sources", "err", err)
@@ -133,7 +154,7 @@ func (d *Daemon) queueDue(ctx context.Context) {
 	if room -= len(srcs); room <= 0 {
 		return
 	}
-	pages, err := d.store.ClaimDuePages(ctx, now, dueLease, room)
+	pages, err := d.store.ClaimDuePages(ctx, d.owner, now, dueLease, room)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("claim due pages", "err", err)

@@ -94,25 +94,36 @@ func TestClaimDuePagesAndSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := s.ClaimDuePages(ctx, t0, time.Minute, 6)
+	a, err := s.ClaimDuePages(ctx, "p1", t0, time.Minute, 6)
 	if err != nil || len(a) != 6 {
 		t.Fatalf("first claim = %d pages, %v", len(a), err)
 	}
-	b, _ := s.ClaimDuePages(ctx, t0, time.Minute, 10)
+	b, _ := s.ClaimDuePages(ctx, "p2", t0, time.Minute, 10)
 	if len(b) != 4 {
 		t.Errorf("second claim = %d pages, want the 4 left", len(b))
 	}
-	if c, _ := s.ClaimDuePages(ctx, t0.Add(59*time.Second), time.Minute, 10); len(c) != 0 {
+	if c, _ := s.ClaimDuePages(ctx, "p2", t0.Add(59*time.Second), time.Minute, 10); len(c) != 0 {
 		t.Errorf("claimed pages taken again inside the lease: %d", len(c))
 	}
-	if c, _ := s.ClaimDuePages(ctx, t0.Add(time.Minute), time.Minute, 10); len(c) != 10 {
+	if c, _ := s.ClaimDuePages(ctx, "p2", t0.Add(time.Minute), time.Minute, 10); len(c) != 10 {
 		t.Errorf("after the lease lapsed %d pages due, want 10", len(c))
 	}
-	ids, err := s.ClaimDueSources(ctx, []string{"feed"}, t0, time.Minute, 10)
+	ids, err := s.ClaimDueSources(ctx, "p1", []string{"feed"}, t0, time.Minute, 10)
 	if err != nil || len(ids) != 1 || ids[0] != src.ID {
 		t.Fatalf("never-read source claim = %v, %v", ids, err)
 	}
-	if ids, _ := s.ClaimDueSources(ctx, []string{"feed"}, t0, time.Minute, 10); len(ids) != 0 {
+	if ids, _ := s.ClaimDueSources(ctx, "p2", []string{"feed"}, t0, time.Minute, 10); len(ids) != 0 {
 		t.Errorf("source claimed twice: %v", ids)
+	}
+	// A dead claimant's work is released: due at once, not after the lease.
+	owners, err := s.WorkClaimOwners(ctx)
+	if err != nil || len(owners) != 2 {
+		t.Fatalf("WorkClaimOwners = %v, %v; want p1 and p2", owners, err)
+	}
+	if n, err := s.ReleaseWorkOf(ctx, "p2", t0.Add(2*time.Minute)); err != nil || n != 10 {
+		t.Fatalf("ReleaseWorkOf = %d, %v; want the 10 pages", n, err)
+	}
+	if c, _ := s.ClaimDuePages(ctx, "p3", t0.Add(2*time.Minute), time.Minute, 20); len(c) != 10 {
+		t.Errorf("after release %d pages due, want 10", len(c))
 	}
 }

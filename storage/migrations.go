@@ -168,6 +168,12 @@ var migrations = []migration{
 	// are due by a stored time like pages, and listings remember which
 	// listing source announced which page, for "unlisted" and "relisted".
 	{fn: migrateListings},
+	// 7: due pages and sources record who claimed them, so a restarted
+	// daemon can free the claims of its dead predecessor at once.
+	{sql: `ALTER TABLE pages ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+	ALTER TABLE sources ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+	CREATE INDEX pages_claimed ON pages (claimed_by) WHERE claimed_by != '';
+	CREATE INDEX sources_claimed ON sources (claimed_by) WHERE claimed_by != '';`},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.

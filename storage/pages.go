@@ -117,12 +117,13 @@ func (s *Store) DuePages(ctx context.Context, now time.Time, limit int) ([]Page,
 // their next check moves to now+lease, so no other process (nor this one)
 // takes them again unless the check never commits, in which case they are
 // due again when the lease ends. The check's commit sets the real time.
-func (s *Store) ClaimDuePages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Page, error) {
+// owner names the claiming process (see ReleaseWorkOf).
+func (s *Store) ClaimDuePages(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Page, error) {
 	var out []Page
 	err := s.Tx(ctx, func(tx *Tx) error {
-		rows, err := tx.tx.QueryContext(ctx, `UPDATE pages SET next_check_at = ? WHERE id IN (SELECT id FROM pages
+		rows, err := tx.tx.QueryContext(ctx, `UPDATE pages SET next_check_at = ?, claimed_by = ? WHERE id IN (SELECT id FROM pages
 			WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?)
-			RETURNING `+pageColumns, fmtTime(now.Add(lease)), fmtTime(now), limit)
+			RETURNING `+pageColumns, fmtTime(now.Add(lease)), owner, fmtTime(now), limit)
 		if err != nil {
 			return err
 		}
@@ -168,7 +169,7 @@ func (t *Tx) UpdatePageState(p Page) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE pages SET title = ?, published_at = ?, next_check_at = ?, last_checked_at = ?,
 		last_class = ?, last_reason = ?, etag = ?, last_modified = ?, last_body_hash = ?, gone_count = ?,
 		removed = ?, consecutive_failures = ?, failing = ?, backoff_until = ?, failing_since = ?, flapping_since = ?,
-		flap_set = ? WHERE id = ?`,
+		flap_set = ?, claimed_by = '' WHERE id = ?`,
 		p.Title, fmtTime(p.PublishedAt), fmtTime(p.NextCheckAt), fmtTime(p.LastCheckedAt), p.LastClass, p.LastReason,
 		p.ETag, p.LastModified, p.LastBodyHash, p.GoneCount, p.Removed, p.ConsecutiveFailures, p.Failing,
 		fmtTime(p.BackoffUntil), fmtTime(p.FailingSince), fmtTime(p.FlappingSince), jsonList(p.FlapSet), p.ID)

@@ -100,7 +100,7 @@ func (s *Store) Sources(ctx context.Context) ([]Source, error) {
 func (t *Tx) UpdateSourceState(src Source) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE sources SET last_checked_at = ?, last_class = ?, last_reason = ?,
 		consecutive_failures = ?, failing = ?, backoff_until = ?, etag = ?, last_modified = ?, last_body_hash = ?,
-		failing_since = ?, next_check_at = ? WHERE id = ?`,
+		failing_since = ?, next_check_at = ?, claimed_by = '' WHERE id = ?`,
 		fmtTime(src.LastCheckedAt), src.LastClass, src.LastReason, src.ConsecutiveFailures, src.Failing,
 		fmtTime(src.BackoffUntil), src.ETag, src.LastModified, src.LastBodyHash, fmtTime(src.FailingSince),
 		fmtTime(src.NextCheckAt), src.ID)
@@ -112,12 +112,12 @@ func (t *Tx) UpdateSourceState(src Source) error {
 
 // ClaimDueSources is ClaimDuePages for sources of the given kinds: due (or
 // never read) ones are taken until now+lease and their ids returned.
-func (s *Store) ClaimDueSources(ctx context.Context, kinds []string, now time.Time, lease time.Duration, limit int) ([]int64, error) {
+func (s *Store) ClaimDueSources(ctx context.Context, owner string, kinds []string, now time.Time, lease time.Duration, limit int) ([]int64, error) {
 	var ids []int64
 	err := s.Tx(ctx, func(tx *Tx) error {
-		rows, err := tx.tx.QueryContext(ctx, `UPDATE sources SET next_check_at = ? WHERE id IN (SELECT id FROM sources
+		rows, err := tx.tx.QueryContext(ctx, `UPDATE sources SET next_check_at = ?, claimed_by = ? WHERE id IN (SELECT id FROM sources
 			WHERE kind IN (SELECT value FROM json_each(?)) AND (next_check_at IS NULL OR next_check_at <= ?)
-			ORDER BY next_check_at, id LIMIT ?) RETURNING id`, fmtTime(now.Add(lease)), jsonList(kinds), fmtTime(now), limit)
+			ORDER BY next_check_at, id LIMIT ?) RETURNING id`, fmtTime(now.Add(lease)), owner, jsonList(kinds), fmtTime(now), limit)
 		if err != nil {
 			return err
 		}
@@ -128,4 +128,46 @@ func (s *Store) ClaimDueSources(ctx context.Context, kinds []string, now time.Ti
 		return nil, fmt.Errorf("claim due sources: %w", err)
 	}
 	return ids, nil
+}
+
+// WorkClaimOwners lists the processes holding claims on due pages or
+// sources.
+func (s *Store) WorkClaimOwners(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT claimed_by FROM pages WHERE claimed_by != ''
+		UNION SELECT claimed_by FROM sources WHERE claimed_by != ''`)
+	if err != nil {
+		return nil, fmt.Errorf("list work claim owners: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return nil, fmt.Errorf("list work claim owners: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// ReleaseWorkOf makes the pages and sources a dead process had claimed due
+// at now, rather than when its leases end.
+func (s *Store) ReleaseWorkOf(ctx context.Context, owner string, now time.Time) (int64, error) {
+	var n int64
+	err := s.Tx(ctx, func(tx *Tx) error {
+		for _, table := range []string{"pages", "sources"} {
+			res, err := tx.tx.ExecContext(ctx, `UPDATE `+table+` SET next_check_at = ?, claimed_by = '' WHERE claimed_by = ?`,
+				fmtTime(now), owner)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += k
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("release work of %s: %w", owner, err)
+	}
+	return n, nil
 }
