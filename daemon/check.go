@@ -163,10 +163,9 @@ func (d *Daemon) deferPage(ctx context.Context, p storage.Page, resp *crawler.Re
 			until = t
 		}
 	}
-	p.BackoffUntil = until
-	if p.NextCheckAt.IsZero() || p.NextCheckAt.Before(until) {
-		p.NextCheckAt = until
-	}
+	// The stored due time is the claim's lease, not a schedule: until
+	// replaces it.
+	p.BackoffUntil, p.NextCheckAt = until, until
 	res := Result{URL: p.URL, PageID: p.ID, SourceID: p.SourceID, Status: StatusError, Class: resp.Class,
 		Reason: resp.Reason, Response: resp}
 	err := d.store.Tx(ctx, func(tx *storage.Tx) error { return tx.UpdatePageState(p) })

@@ -21,23 +21,26 @@ func (j job) key() string {
 }
 
 // enqueue queues j unless the same job is already queued or running, so a
-// slow publisher never piles up duplicate work.
-func (d *Daemon) enqueue(ctx context.Context, j job) {
+// slow publisher never piles up duplicate work. It reports whether j was
+// queued.
+func (d *Daemon) enqueue(ctx context.Context, j job) bool {
 	d.mu.Lock()
 	if d.inFlight[j.key()] {
 		d.mu.Unlock()
-		return
+		return false
 	}
 	d.inFlight[j.key()] = true
 	d.mu.Unlock()
 	if ctx.Err() != nil {
 		d.done(j)
-		return
+		return false
 	}
 	if !d.queue.push(j) {
 		d.done(j) // queue full: the job stays due in the database
 		d.log.Warn("job queue full", "job", j.key())
+		return false
 	}
+	return true
 }
 
 func (d *Daemon) done(j job) {
@@ -146,9 +149,15 @@ func (d *Daemon) queueDue(ctx context.Context) {
 		}
 		return
 	}
+	var backSrcs, backPages []int64 // claimed but not queued: given back
+	defer func() {
+		if err := d.store.UnclaimWork(ctx, d.owner, backPages, backSrcs, time.Now()); err != nil && ctx.Err() == nil {
+			d.log.Error("give back claims", "err", err)
+		}
+	}()
 	for _, id := range srcs {
-		if s, ok := d.sources[id]; ok {
-			d.enqueue(ctx, job{sourceID: id, host: hostKey(s.src.URL)})
+		if s, ok := d.sources[id]; ok && !d.enqueue(ctx, job{sourceID: id, host: hostKey(s.src.URL)}) {
+			backSrcs = append(backSrcs, id)
 		}
 	}
 	if room -= len(srcs); room <= 0 {
@@ -162,6 +171,8 @@ func (d *Daemon) queueDue(ctx context.Context) {
 		return
 	}
 	for _, p := range pages {
-		d.enqueue(ctx, job{pageID: p.ID, host: hostKey(p.URL)})
+		if !d.enqueue(ctx, job{pageID: p.ID, host: hostKey(p.URL)}) {
+			backPages = append(backPages, p.ID)
+		}
 	}
 }

@@ -62,11 +62,9 @@ func (d *Daemon) crawlListing(ctx context.Context, sourceID int64) (Result, erro
 	return l.res, nil
 }
 
-// postpone moves a source's next read to at least until.
+// postpone makes a source due again at until. Its stored due time is the
+// claim's lease, not a schedule, so until replaces it.
 func (d *Daemon) postpone(ctx context.Context, src storage.Source, until time.Time) error {
-	if !src.NextCheckAt.IsZero() && src.NextCheckAt.After(until) {
-		return nil
-	}
 	src.NextCheckAt = until
 	return d.store.Tx(ctx, func(tx *storage.Tx) error { return tx.UpdateSourceState(src) })
 }

@@ -123,7 +123,18 @@ func TestClaimDuePagesAndSources(t *testing.T) {
 	if n, err := s.ReleaseWorkOf(ctx, "p2", t0.Add(2*time.Minute)); err != nil || n != 10 {
 		t.Fatalf("ReleaseWorkOf = %d, %v; want the 10 pages", n, err)
 	}
-	if c, _ := s.ClaimDuePages(ctx, "p3", t0.Add(2*time.Minute), time.Minute, 20); len(c) != 10 {
-		t.Errorf("after release %d pages due, want 10", len(c))
+	c, _ := s.ClaimDuePages(ctx, "p3", t0.Add(2*time.Minute), time.Minute, 20)
+	if len(c) != 10 {
+		t.Fatalf("after release %d pages due, want 10", len(c))
+	}
+	// Claims given back by their owner only are due again at once.
+	if err := s.UnclaimWork(ctx, "someone else", []int64{c[0].ID}, nil, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UnclaimWork(ctx, "p3", []int64{c[1].ID, c[2].ID}, nil, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := s.ClaimDuePages(ctx, "p4", t0.Add(2*time.Minute), time.Minute, 20); len(d) != 2 {
+		t.Errorf("after giving back two claims %d pages due, want 2", len(d))
 	}
 }

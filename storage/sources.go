@@ -171,3 +171,21 @@ func (s *Store) ReleaseWorkOf(ctx context.Context, owner string, now time.Time) 
 	}
 	return n, nil
 }
+
+// UnclaimWork gives back claims owner could not act on (the work was
+// already queued or running, or the queue was full): those pages and
+// sources are due again at now.
+func (s *Store) UnclaimWork(ctx context.Context, owner string, pageIDs, sourceIDs []int64, now time.Time) error {
+	if len(pageIDs) == 0 && len(sourceIDs) == 0 {
+		return nil
+	}
+	return s.Tx(ctx, func(tx *Tx) error {
+		for table, ids := range map[string][]int64{"pages": pageIDs, "sources": sourceIDs} {
+			if _, err := tx.tx.ExecContext(ctx, `UPDATE `+table+` SET next_check_at = ?, claimed_by = ''
+				WHERE claimed_by = ? AND id IN (SELECT value FROM json_each(?))`, fmtTime(now), owner, jsonIDs(ids)); err != nil {
+				return fmt.Errorf("unclaim %s: %w", table, err)
+			}
+		}
+		return nil
+	})
+}
