@@ -241,6 +241,7 @@ func TestMigrationLinksExistingCaptures(t *testing.T) {
 		`DROP TABLE listings`, `DROP INDEX sources_due`, `DROP INDEX pages_source`,
 		`ALTER TABLE sources DROP COLUMN next_check_at`, `ALTER TABLE sources DROP COLUMN reads`,
 		`ALTER TABLE pages DROP COLUMN unlisted`,
+		`DROP INDEX changes_kind`, `DROP INDEX changes_newest`,
 		`DROP INDEX pages_claimed`, `DROP INDEX sources_claimed`,
 		`ALTER TABLE pages DROP COLUMN claimed_by`, `ALTER TABLE sources DROP COLUMN claimed_by`,
 		`PRAGMA user_version = 4`, // schema 4: before the chain

@@ -174,6 +174,10 @@ var migrations = []migration{
 	ALTER TABLE sources ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 	CREATE INDEX pages_claimed ON pages (claimed_by) WHERE claimed_by != '';
 	CREATE INDEX sources_claimed ON sources (claimed_by) WHERE claimed_by != '';`},
+	// 8: every change filter the UI, API and CLI offer is served by an
+	// index: by kind, and newest first without scanning the table.
+	{sql: `CREATE INDEX changes_kind ON changes (kind, id);
+	CREATE INDEX changes_newest ON changes (suppressed, id);`},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.

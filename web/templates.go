@@ -3,30 +3,46 @@ package web
 import (
 	"embed"
 	"html/template"
+	"io/fs"
+	"path"
+	"strings"
 	"time"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pageNames are the templates in templates/, each rendered inside layout.html.
-var pageNames = []string{"index", "change", "pages", "page", "version", "sources", "error"}
-
 // parseTemplates parses each page together with the layout and the
-// partials every page may use (change labels and diffs). The templates
-// are compiled into the binary, so a parse error is a bug and panics at
-// startup (and in every test), not on some request.
+// partials every page may use: partials.html and every part_*.html (each
+// area of the UI keeps its partials in its own file). Every other file in
+// templates/ is a page, rendered inside layout.html under its base name.
+// The templates are compiled into the binary, so a parse error is a bug
+// and panics at startup (and in every test), not on some request.
 func parseTemplates() map[string]*template.Template {
-	base := template.Must(template.New("").Funcs(template.FuncMap{
+	base := template.Must(template.New("").Funcs(funcs()).ParseFS(templateFS,
+		"templates/layout.html", "templates/partials.html", "templates/part_*.html"))
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := make(map[string]*template.Template, len(files))
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" || name == "partials" || strings.HasPrefix(name, "part_") {
+			continue
+		}
+		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, f))
+	}
+	return out
+}
+
+// funcs are the template functions every page may call.
+func funcs() template.FuncMap {
+	return template.FuncMap{
 		"when":  when,
 		"stamp": stamp,
 		"short": short,
-	}).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
-	out := make(map[string]*template.Template, len(pageNames))
-	for _, name := range pageNames {
-		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
-	return out
 }
 
 // when shows a time in UTC, the same for every reader; "—" for never.

@@ -20,7 +20,18 @@ import (
 // Options configures the UI. The zero value is valid.
 type Options struct {
 	Logger *slog.Logger // nil: slog.Default()
+	// Auth decides who may read and act; see auth.go.
+	Auth Auth
+	// Check runs the same check as `stet check` on one page, for the
+	// "check now" action; nil hides the action.
+	Check CheckFunc
+	// Metrics serves GET /metrics (Prometheus); nil serves none.
+	Metrics http.Handler
 }
+
+// CheckFunc checks the page with this id now and returns a one-line
+// outcome for the reader ("changed: version 4", "unchanged", ...).
+type CheckFunc func(ctx context.Context, pageID int64) (string, error)
 
 // handler holds what every route needs; it is read-only after Handler
 // returns, so one value serves concurrent requests.
@@ -28,6 +39,7 @@ type handler struct {
 	st    *storage.Store
 	log   *slog.Logger
 	pages map[string]*template.Template
+	opt   Options
 }
 
 // Handler returns the UI and API over st. It only reads from st; the caller
@@ -36,7 +48,7 @@ func Handler(st *storage.Store, o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	h := &handler{st: st, log: o.Logger, pages: parseTemplates()}
+	h := &handler{st: st, log: o.Logger, pages: parseTemplates(), opt: o}
 	mux := http.NewServeMux()
 	h.routes(mux)
 	return secure(mux)
