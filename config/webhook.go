@@ -2,7 +2,9 @@ package config
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -101,6 +103,9 @@ func (w Webhook) validate(p *problems, key string) (normalized string, ok bool) 
 	} else {
 		normalized, ok = n, true
 	}
+	if err := checkSecret(w.Secret); err != nil {
+		p.add(key+".secret", "%w", err)
+	}
 	if w.Name != "" && (strings.TrimSpace(w.Name) != w.Name || strings.ContainsFunc(w.Name, unicode.IsControl)) {
 		p.add(key+".name", "%q has surrounding white space or control characters", w.Name)
 	}
@@ -126,6 +131,25 @@ func (w Webhook) WantsChange(eventType string, classes []string) bool {
 		return false
 	}
 	return len(w.Classes) == 0 || slices.ContainsFunc(classes, func(c string) bool { return slices.Contains(w.Classes, c) })
+}
+
+// checkSecret accepts any secret, except one in the Standard Webhooks form
+// ("whsec_" and the base64 of the key) whose base64 does not decode to a
+// key. Its message never repeats the secret. The notify package decodes
+// the key the same way when it signs.
+func checkSecret(secret string) error {
+	enc, ok := strings.CutPrefix(secret, "whsec_")
+	if !ok {
+		return nil
+	}
+	key, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return fmt.Errorf(`a secret starting "whsec_" must continue with the base64 of the key (Standard Webhooks form): %w`, err)
+	}
+	if len(key) == 0 {
+		return errors.New(`a secret starting "whsec_" must continue with the base64 of the key (Standard Webhooks form); it is empty`)
+	}
+	return nil
 }
 
 func validEvent(e string) bool {

@@ -145,3 +145,35 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+// TestWebhookSecretForms checks that a Standard Webhooks secret must
+// decode, that the error points at the key without repeating the secret,
+// and that any other secret is accepted as it is.
+func TestWebhookSecretForms(t *testing.T) {
+	tests := []struct {
+		name, secret, wantErr string
+	}{
+		{"plain", "a long random string", ""},
+		{"whsec", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", ""},
+		{"whsec not base64", "whsec_sekrit!!", `config.toml:3:10: webhook[0].secret: a secret starting "whsec_" must continue with the base64 of the key`},
+		{"whsec empty", "whsec_", `config.toml:3:10: webhook[0].secret: a secret starting "whsec_"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := "[[webhook]]\nurl = \"https://h.example/x\"\nsecret = \"" + tt.secret + "\"\n"
+			_, err := config.Parse(strings.NewReader(doc), "config.toml")
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Parse: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
+				t.Fatalf("Parse error = %v, want prefix %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "sekrit") {
+				t.Errorf("error %q repeats the secret", err)
+			}
+		})
+	}
+}

@@ -24,7 +24,10 @@ const (
 // only.
 type Webhook struct {
 	URL string
-	// Secret keys the X-Stet-Signature header; "" sends no signature.
+	// Secret keys the signatures; "" sends none. X-Stet-Signature is
+	// keyed with the secret's bytes as written; webhook-signature with
+	// SigningKey(Secret): a "whsec_" secret's decoded base64, any other
+	// secret's bytes.
 	Secret string
 	// Transport carries the request. nil means a transport that refuses,
 	// after DNS and before connecting, every address that is not public
@@ -43,6 +46,9 @@ type Webhook struct {
 	// Timeout bounds each Send. 0 means DefaultTimeout.
 	Timeout   time.Duration
 	UserAgent string // "" means DefaultUserAgent
+	// Now is the clock of the webhook-timestamp header; nil means
+	// time.Now.
+	Now func() time.Time
 }
 
 // StatusError is returned by Send when the receiver answers with a status
@@ -73,7 +79,9 @@ func (e *StatusError) Temporary() bool {
 
 // Send POSTs body, the JSON encoding of an event of type eventType with ID
 // eventID, with the X-Stet-Event, X-Stet-Delivery and (when Secret is set)
-// X-Stet-Signature headers. It reads at most 64 KiB of the response and
+// X-Stet-Signature headers, and the Standard Webhooks headers: webhook-id
+// (eventID, the same on every attempt), webhook-timestamp (now) and, when
+// Secret is set, webhook-signature. It reads at most 64 KiB of the response and
 // closes it before returning. A non-2xx answer is a *StatusError; any other
 // failure (refused address, DNS, connection, timeout, ctx) wraps its cause.
 // No error names more of the URL than RedactURL does, so errors may be
@@ -88,10 +96,8 @@ func (w *Webhook) Send(ctx context.Context, eventType, eventID string, body []by
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", w.userAgent())
-	req.Header.Set("X-Stet-Event", eventType)
-	req.Header.Set("X-Stet-Delivery", eventID)
-	if w.Secret != "" {
-		req.Header.Set("X-Stet-Signature", Sign([]byte(w.Secret), body))
+	if err := w.sign(req.Header, eventType, eventID, body); err != nil {
+		return err
 	}
 	resp, err := w.client().Do(req)
 	if err != nil {
@@ -108,6 +114,31 @@ func (w *Webhook) Send(ctx context.Context, eventType, eventID string, body []by
 			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
 		}
 	}
+	return nil
+}
+
+// sign sets the headers that name and sign a delivery. Header names are
+// case insensitive: Go sends the Standard Webhooks ones as Webhook-Id,
+// Webhook-Timestamp and Webhook-Signature.
+func (w *Webhook) sign(h http.Header, eventType, eventID string, body []byte) error {
+	now := time.Now
+	if w.Now != nil {
+		now = w.Now
+	}
+	sent := now()
+	h.Set("X-Stet-Event", eventType)
+	h.Set("X-Stet-Delivery", eventID)
+	h.Set(HeaderID, eventID)
+	h.Set(HeaderTimestamp, strconv.FormatInt(sent.Unix(), 10))
+	if w.Secret == "" {
+		return nil
+	}
+	key, err := SigningKey(w.Secret)
+	if err != nil {
+		return fmt.Errorf("webhook %s: %w", RedactURL(w.URL), err)
+	}
+	h.Set("X-Stet-Signature", Sign([]byte(w.Secret), body))
+	h.Set(HeaderSignature, SignStandard(key, eventID, sent, body))
 	return nil
 }
 
