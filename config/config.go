@@ -89,9 +89,32 @@ type Daemon struct {
 	Tick             Duration `toml:"tick"`              // how often due article re-checks are looked for, default 5s
 }
 
-// Web is the read-only browser UI and JSON API served by `stet run`.
+// Web is the browser UI and JSON API served by `stet run` and `stet serve`,
+// and who may use it (see web.go).
 type Web struct {
 	Listen string `toml:"listen"` // "host:port"; "" (default) serves nothing
+	// Auth is AuthNone (default), AuthToken or AuthUsers. AuthNone is
+	// refused on an address other than loopback unless
+	// AllowUnauthenticated is set.
+	Auth string `toml:"auth"`
+	// Token is the bearer token of AuthToken, at least MinTokenLength
+	// characters; with AuthUsers it is optional and lets API clients and
+	// feed readers in without a login.
+	Token Secret `toml:"token"`
+	// TokenFile holds the token instead (first line; a trailing newline is
+	// dropped), relative to the config file's folder.
+	TokenFile string    `toml:"token_file"`
+	Users     []WebUser `toml:"user"` // [[web.user]] entries of AuthUsers
+	// Hosts are the names the server answers to in the Host header, besides
+	// IP addresses and localhost, which are always accepted: a request for
+	// any other name is refused, so a DNS-rebinding page cannot reach the UI.
+	Hosts []string `toml:"hosts"`
+	// AllowUnauthenticated lets AuthNone serve a non-loopback address, for
+	// a UI behind an authenticating proxy.
+	AllowUnauthenticated bool     `toml:"allow_unauthenticated"`
+	SessionTTL           Duration `toml:"session_ttl"` // how long a login lasts, default 12h
+
+	fileToken Secret // read from TokenFile by validate
 }
 
 // Feed is an RSS, Atom or JSON feed whose items are tracked as articles.
@@ -198,6 +221,7 @@ func Default() *Config {
 			StopAfter: Duration(30 * day),
 		},
 		Changes: Changes{FlapAfter: 2, FlapWindow: Duration(24 * time.Hour)},
+		Web:     Web{Auth: AuthNone, SessionTTL: DefaultSessionTTL},
 		Daemon: Daemon{
 			Workers:          4,
 			DeliveryInterval: Duration(5 * time.Second),

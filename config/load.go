@@ -51,7 +51,7 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open config: %w", err)
 	}
-	cfg, err := parse(doc, path)
+	cfg, err := parse(doc, path, filepath.Dir(path))
 	if err != nil {
 		return nil, err
 	}
@@ -69,10 +69,12 @@ func Parse(r io.Reader, name string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", name, err)
 	}
-	return parse(doc, name)
+	return parse(doc, name, "")
 }
 
-func parse(doc []byte, name string) (*Config, error) {
+// parse decodes and validates doc; dir is the folder relative paths other
+// than the storage path (web.token_file) are taken from.
+func parse(doc []byte, name, dir string) (*Config, error) {
 	// Editors on Windows start UTF-8 files with a byte order mark, which
 	// TOML does not allow. It is invisible, so columns on the first line
 	// are counted after it.
@@ -92,6 +94,7 @@ func parse(doc []byte, name string) (*Config, error) {
 	}
 	cfg.File = name
 	cfg.fillDefaults()
+	cfg.Web.resolvePaths(dir)
 	if err := cfg.validate(name, ix); err != nil {
 		return nil, err
 	}

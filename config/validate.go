@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 
 	"github.com/andybalholm/cascadia"
@@ -51,6 +50,7 @@ func (c *Config) validate(name string, ix *keyIndex) error {
 	c.validateSettings(&p)
 	c.Recheck.validate(&p)
 	c.Changes.validate(&p)
+	c.Web.validate(&p)
 	c.validateSources(&p)
 	c.validateWebhooks(&p)
 	c.validateSites(&p)
@@ -96,11 +96,6 @@ func (c *Config) validateSettings(p *problems) {
 	inRange(p, "fetch.unlisted_after", c.Fetch.UnlistedAfter, 1, 1000)
 	inRange(p, "fetch.max_sitemap_depth", c.Fetch.MaxSitemapDepth, 1, 5)
 
-	if l := c.Web.Listen; l != "" {
-		if _, port, err := net.SplitHostPort(l); err != nil || port == "" {
-			p.add("web.listen", "want host:port such as \"127.0.0.1:8080\", got %q", l)
-		}
-	}
 	inRange(p, "daemon.workers", c.Daemon.Workers, 1, 64)
 	inRange(p, "daemon.max_attempts", c.Daemon.MaxAttempts, 1, 1000)
 	positive(p, "daemon.delivery_interval", c.Daemon.DeliveryInterval)
