@@ -90,7 +90,7 @@ func (d *Daemon) checkPage(ctx context.Context, pageID int64) (Result, error) {
 	if err != nil {
 		return Result{PageID: pageID, Status: StatusError, Reason: err.Error()}, err
 	}
-	resp, deferred, ferr := d.fetchOnce(ctx, p.URL, p.ETag, p.LastModified, d.robotsFor(p.SourceID))
+	resp, deferred, ferr := d.fetchOnce(ctx, storage.KindPage, p.URL, p.ETag, p.LastModified, d.robotsFor(p.SourceID))
 	if ctx.Err() != nil {
 		return Result{URL: p.URL, PageID: p.ID}, ctx.Err() // shutting down: the page stays due
 	}
@@ -111,9 +111,11 @@ func (d *Daemon) checkPage(ctx context.Context, pageID int64) (Result, error) {
 // fetchOnce is the one fetch that pages and every kind of listing source
 // go through. deferred reports a fetch the crawler refused before
 // contacting the host, because the host asked to be left alone
-// (Retry-After): that is not a failure of the page or source.
-func (d *Daemon) fetchOnce(ctx context.Context, u, etag, lastModified string, robots *bool) (*crawler.Response, bool, error) {
+// (Retry-After): that is not a failure of the page or source. kind is
+// what is fetched (a page, or the kind of a listing source), for metrics.
+func (d *Daemon) fetchOnce(ctx context.Context, kind, u, etag, lastModified string, robots *bool) (*crawler.Response, bool, error) {
 	resp, err := d.fetch.Fetch(ctx, crawler.Request{URL: u, ETag: etag, LastModified: lastModified, Robots: robots})
+	d.recordFetch(kind, resp, err)
 	return resp, errors.Is(err, crawler.ErrHostBackedOff) && resp.Status == 0, err
 }
 
@@ -262,6 +264,7 @@ func (c *pageCheck) fetched(ctx context.Context) error {
 	c.res.Article = art
 	if art.Fallback {
 		// The operator's [[site]] rule no longer matches: the layout changed.
+		c.d.metrics.ExtractorFallback()
 		c.d.log.Warn("site rule matched nothing; generic extractor used", "url", p.URL)
 	}
 	c.capture.Charset, c.capture.Extractor, c.capture.Fallback = art.Charset, extract.Version, art.Fallback

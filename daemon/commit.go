@@ -64,6 +64,9 @@ func (c *pageCheck) commit(ctx context.Context) error {
 	if err == nil && queued {
 		c.d.wakeDelivery()
 	}
+	if err == nil && c.change != nil {
+		c.d.metrics.ChangeStored(c.change.Classes)
+	}
 	return err
 }
 

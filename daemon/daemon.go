@@ -19,6 +19,7 @@ import (
 
 	"github.com/stet/stet/config"
 	"github.com/stet/stet/crawler"
+	"github.com/stet/stet/metrics"
 	"github.com/stet/stet/storage"
 )
 
@@ -37,6 +38,9 @@ type Options struct {
 	// AfterCheck, if set, is called after every check's transaction commits
 	// (or after a check fails to commit). It must not block for long.
 	AfterCheck func(Result)
+	// Metrics records fetches, deliveries, extractor fallbacks and the
+	// classes of stored changes; nil records nothing.
+	Metrics *metrics.Pipeline
 }
 
 // Daemon runs the pipeline. Create it with New.
@@ -46,6 +50,7 @@ type Daemon struct {
 	log     *slog.Logger
 	fetch   fetcher
 	after   func(Result)
+	metrics *metrics.Pipeline    // nil-safe
 	sources map[int64]configured // by source id
 	owner   string               // this process, in outbox claims
 
@@ -80,6 +85,7 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		log:      log,
 		fetch:    o.Fetcher,
 		after:    o.AfterCheck,
+		metrics:  o.Metrics,
 		inFlight: map[string]bool{},
 		sources:  map[int64]configured{},
 		queue:    newDispatcher(o.Config.Fetch.PerHostConcurrency, o.Config.Fetch.PerHostInterval.D(), 4096),

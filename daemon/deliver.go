@@ -15,6 +15,7 @@ import (
 
 	"github.com/stet/stet/config"
 	"github.com/stet/stet/crawler"
+	"github.com/stet/stet/metrics"
 	"github.com/stet/stet/notify"
 	"github.com/stet/stet/storage"
 )
@@ -174,6 +175,7 @@ func (d *Daemon) deliver(ctx context.Context, subs map[string]subscriber, row st
 	log := d.log.With("event_id", row.EventID, "type", row.EventType, "webhook", row.Subscriber)
 	if !ok {
 		log.Warn("webhook no longer configured; delivery dropped")
+		d.metrics.Delivery(row.Subscriber, metrics.Dropped)
 		return false, d.mark(d.store.MarkFailed(ctx, row.ID, d.owner, time.Time{}, "webhook no longer configured"), log)
 	}
 	log = log.With("webhook", sub.name)
@@ -183,11 +185,22 @@ func (d *Daemon) deliver(ctx context.Context, subs map[string]subscriber, row st
 	}
 	if err == nil {
 		log.Info("webhook delivered")
+		d.metrics.Delivery(sub.name, metrics.Delivered)
 		return true, d.mark(d.store.MarkDelivered(ctx, row.ID, d.owner, time.Now()), log)
 	}
 	next := d.retryAt(row.Attempts+1, err)
+	d.metrics.Delivery(sub.name, deliveryResult(next))
 	log.Warn("webhook failed", "attempt", row.Attempts+1, "err", err, "next_attempt", next)
 	return false, d.mark(d.store.MarkFailed(ctx, row.ID, d.owner, next, err.Error()), log)
+}
+
+// deliveryResult is the metrics result of a failed attempt: retried at
+// next, or given up when next is zero.
+func deliveryResult(next time.Time) string {
+	if next.IsZero() {
+		return metrics.GaveUp
+	}
+	return metrics.Failed
 }
 
 // mark passes on a failure to record an outcome, except a lost claim: then

@@ -38,7 +38,7 @@ func (d *Daemon) crawlListing(ctx context.Context, sourceID int64) (Result, erro
 		// change: read and parse it every time, then its children.
 		etag, lastMod = "", ""
 	}
-	resp, deferred, ferr := d.fetchOnce(ctx, src.URL, etag, lastMod, d.robotsFor(src.ID))
+	resp, deferred, ferr := d.fetchOnce(ctx, src.Kind, src.URL, etag, lastMod, d.robotsFor(src.ID))
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
@@ -149,7 +149,7 @@ func (l *listingCheck) follow(ctx context.Context) {
 		}
 		seen[next.url] = true
 		docs++
-		resp, _, ferr := l.d.fetchOnce(ctx, next.url, "", "", l.d.robotsFor(l.src.ID))
+		resp, _, ferr := l.d.fetchOnce(ctx, l.src.Kind, next.url, "", "", l.d.robotsFor(l.src.ID))
 		c := captureOf(resp, ferr, time.Now())
 		c.SourceID = l.src.ID
 		if ferr != nil || resp.Class != crawler.ClassOK {
