@@ -34,24 +34,29 @@ type Options struct {
 type CheckFunc func(ctx context.Context, pageID int64) (string, error)
 
 // handler holds what every route needs; it is read-only after Handler
-// returns, so one value serves concurrent requests.
+// returns, except for sec, which guards its own state, so one value serves
+// concurrent requests.
 type handler struct {
 	st    *storage.Store
 	log   *slog.Logger
 	pages map[string]*template.Template
 	opt   Options
+	sec   *security // session key, attempt limiter, logouts (session.go)
 }
 
-// Handler returns the UI and API over st. It only reads from st; the caller
-// keeps owning it and closes it after the server has stopped.
+// Handler returns the UI and API over st. It only reads from st (the
+// check action writes through Options.Check); the caller keeps owning st
+// and closes it after the server has stopped. Every request passes the
+// security headers, then the guard of auth.go (Host, cross-origin POSTs,
+// authentication), then the routes.
 func Handler(st *storage.Store, o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	h := &handler{st: st, log: o.Logger, pages: parseTemplates(), opt: o}
+	h := &handler{st: st, log: o.Logger, pages: parseTemplates(), opt: o, sec: newSecurity(o.Auth)}
 	mux := http.NewServeMux()
 	h.routes(mux)
-	return secure(mux)
+	return secure(h.guard(mux))
 }
 
 // secure sets the headers every response needs. The policy forbids scripts,
