@@ -244,6 +244,7 @@ func TestMigrationLinksExistingCaptures(t *testing.T) {
 		`DROP INDEX changes_kind`, `DROP INDEX changes_newest`,
 		`DROP INDEX pages_claimed`, `DROP INDEX sources_claimed`,
 		`ALTER TABLE pages DROP COLUMN claimed_by`, `ALTER TABLE sources DROP COLUMN claimed_by`,
+		`DROP TABLE search_spans`, `DROP TABLE search_texts`, `DROP TABLE search_words`, `DROP TABLE search_grams`,
 		`PRAGMA user_version = 4`, // schema 4: before the chain
 	} {
 		if _, err := db.ExecContext(t.Context(), q); err != nil {

@@ -178,6 +178,10 @@ var migrations = []migration{
 	// index: by kind, and newest first without scanning the table.
 	{sql: `CREATE INDEX changes_kind ON changes (kind, id);
 	CREATE INDEX changes_newest ON changes (suppressed, id);`},
+	// 9: full-text search over every version ever stored (search_index.go):
+	// each distinct passage once, and the spans of versions holding it;
+	// the versions already stored are indexed here, in batches.
+	{fn: migrateSearch},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.

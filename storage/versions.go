@@ -36,7 +36,9 @@ func scanVersion(sc interface{ Scan(...any) error }) (Version, error) {
 	return v, err
 }
 
-// InsertVersion stores v and returns its id.
+// InsertVersion stores v, the page's newest version, and returns its id;
+// its title and paragraphs go into the search index in the same
+// transaction (search_index.go).
 func (t *Tx) InsertVersion(v Version) (int64, error) {
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO versions (page_id, capture_id, created_at, title, byline, published,
 		modified, lang, canonical, text, text_hash, extractor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -45,7 +47,18 @@ func (t *Tx) InsertVersion(v Version) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("insert version of page %d: %w", v.PageID, err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("insert version of page %d: %w", v.PageID, err)
+	}
+	// The search index is written in the same transaction: a version is
+	// searchable as soon as it is committed, and never without it.
+	ix := &indexer{ctx: t.ctx, tx: t.tx}
+	defer ix.close()
+	if err := ix.index(v.PageID, id, v.Title, v.Text); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 // LatestVersion returns the newest version of a page, or ErrNotFound.
