@@ -229,6 +229,17 @@ func (s *Store) VersionNumber(ctx context.Context, pageID, id int64) (int, error
 	return n, nil
 }
 
+// AdjacentVersions returns the ids of the versions of the page just
+// before and just after version id; 0 where there is none.
+func (s *Store) AdjacentVersions(ctx context.Context, pageID, id int64) (prev, next int64, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT (SELECT max(id) FROM versions WHERE page_id = ?1 AND id < ?2),
+		(SELECT min(id) FROM versions WHERE page_id = ?1 AND id > ?2)`, pageID, id).Scan(nullInt{&prev}, nullInt{&next})
+	if err != nil {
+		return 0, 0, fmt.Errorf("versions next to %d: %w", id, err)
+	}
+	return prev, next, nil
+}
+
 // PageFilter selects pages for PageHeads; zero fields select everything.
 type PageFilter struct {
 	SourceID int64

@@ -42,15 +42,21 @@ func TestAPIChangesFields(t *testing.T) {
 	if got := res.header.Get("Content-Type"); got != "application/json" {
 		t.Errorf("Content-Type = %q", got)
 	}
-	var out map[string][]map[string]any
-	if err := json.Unmarshal([]byte(res.body), &out); err != nil {
+	var page struct {
+		Changes []map[string]any `json:"changes"`
+		Next    *string          `json:"next"`
+	}
+	if err := json.Unmarshal([]byte(res.body), &page); err != nil {
 		t.Fatal(err)
 	}
-	if len(out) != 1 || len(out["changes"]) != 3 {
-		t.Fatalf("body = %s, want {\"changes\": [3 objects]}", res.body)
+	if len(page.Changes) != 3 || page.Next != nil {
+		t.Fatalf("body = %s, want {\"changes\": [3 objects], \"next\": null}", res.body)
 	}
-	wantKeys := []string{"blocks", "classes", "detected_at", "diff", "id", "kind", "new_version", "old_version", "reverts_to",
-		"summary", "suppressed", "title", "url", "versions"}
+	out := map[string][]map[string]any{"changes": page.Changes}
+	// The fields of `stet changes -json`, which scripts rely on, and what
+	// the API adds: whether the diff was cut, its sizes, and links.
+	wantKeys := []string{"blocks", "blocks_bytes", "classes", "detected_at", "diff", "diff_bytes", "full_url", "html_url", "id",
+		"kind", "new_version", "old_version", "reverts_to", "summary", "suppressed", "title", "truncated", "url", "versions"}
 	for _, c := range out["changes"] {
 		var keys []string
 		for k := range c {
@@ -71,6 +77,11 @@ func TestAPIChangesFields(t *testing.T) {
 	}
 	if chg["id"] != float64(f.changed) || chg["summary"] != "1 paragraph changed" || !strings.Contains(chg["diff"].(string), "{+steps down amid+}") {
 		t.Errorf("changed change = %v", chg)
+	}
+	if chg["truncated"] != false || chg["diff_bytes"] != float64(208) || chg["full_url"] != "/api/changes/"+id(f.changed) ||
+		chg["html_url"] != "/changes/"+id(f.changed) {
+		t.Errorf("changed change: truncated %v, diff_bytes %v, full_url %v, html_url %v", chg["truncated"], chg["diff_bytes"],
+			chg["full_url"], chg["html_url"])
 	}
 	ts, _ := chg["detected_at"].(string)
 	if at, err := time.Parse(time.RFC3339, ts); err != nil || time.Since(at) < 59*time.Minute || !strings.HasSuffix(ts, "Z") {

@@ -14,10 +14,14 @@ import (
 	"github.com/stet/stet/storage"
 )
 
-// perPage is how many changes one page of / or /api/changes holds.
-const perPage = 50
+// Paging: every list answers at most maxPerPage items, perPage when the
+// request does not say (?limit=).
+const (
+	perPage    = 50
+	maxPerPage = 500
+)
 
-// maxSinceDays bounds "?since=Nd" so the cut-off stays a sane date.
+// maxSinceDays bounds ?since= (100 years), so the cut-off stays a sane date.
 const maxSinceDays = 36500
 
 // errBadRequest marks a parameter error, whose message is safe to show.
@@ -31,14 +35,19 @@ type changeQuery struct {
 	Since  string // as typed, echoed into links and the form
 	Before int64
 	URL    string
+	Limit  int // perPage unless ?limit= says otherwise
 
 	since time.Duration
 }
 
-// parseChangeQuery reads ?kind=, ?class=, ?all=, ?since=, ?before= and
-// ?url=.
+// parseChangeQuery reads ?kind=, ?class=, ?all=, ?since=, ?before=,
+// ?url= and ?limit=.
 func parseChangeQuery(q url.Values) (changeQuery, error) {
 	cq := changeQuery{Kind: q.Get("kind"), Class: q.Get("class"), Since: strings.TrimSpace(q.Get("since")), URL: q.Get("url")}
+	var err error
+	if cq.Limit, err = parseLimit(q); err != nil {
+		return cq, err
+	}
 	if cq.Kind != "" && !slices.Contains(storage.ChangeKinds(), cq.Kind) {
 		return cq, fmt.Errorf("%w: kind must be one of %s; not %q", errBadRequest, strings.Join(storage.ChangeKinds(), ", "), cq.Kind)
 	}
@@ -59,14 +68,38 @@ func parseChangeQuery(q url.Values) (changeQuery, error) {
 		}
 		cq.since = d
 	}
-	if s := q.Get("before"); s != "" {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || id <= 0 {
-			return cq, fmt.Errorf("%w: before must be a positive change id, not %q", errBadRequest, s)
-		}
-		cq.Before = id
+	if cq.Before, err = parseCursor(q, "before", "change id"); err != nil {
+		return cq, err
 	}
 	return cq, nil
+}
+
+// parseLimit reads ?limit=: 1 to maxPerPage, perPage when absent. Zero,
+// negative or larger values are errors, never "everything".
+func parseLimit(q url.Values) (int, error) {
+	s := q.Get("limit")
+	if s == "" {
+		return perPage, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxPerPage {
+		return 0, fmt.Errorf("%w: limit must be a number from 1 to %d, not %q", errBadRequest, maxPerPage, s)
+	}
+	return n, nil
+}
+
+// parseCursor reads an optional id parameter (?before=, ?after=, ?from=):
+// 0 when absent, else a positive integer.
+func parseCursor(q url.Values, name, what string) (int64, error) {
+	s := q.Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%w: %s must be a positive %s, not %q", errBadRequest, name, what, s)
+	}
+	return id, nil
 }
 
 // parseSince accepts a Go duration ("36h", "90m") or a number of days ("7d").
@@ -74,13 +107,13 @@ func parseSince(s string) (time.Duration, error) {
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.Atoi(n)
 		if err != nil || days <= 0 || days > maxSinceDays {
-			return 0, fmt.Errorf("%w: since must be a duration like 24h or 7d, not %q", errBadRequest, s)
+			return 0, fmt.Errorf("%w: since must be a positive duration like 24h or 7d, at most 36500d, not %q", errBadRequest, s)
 		}
 		return time.Duration(days) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%w: since must be a duration like 24h or 7d, not %q", errBadRequest, s)
+	if err != nil || d <= 0 || d > maxSinceDays*24*time.Hour {
+		return 0, fmt.Errorf("%w: since must be a positive duration like 24h or 7d, at most 36500d, not %q", errBadRequest, s)
 	}
 	return d, nil
 }
@@ -100,14 +133,18 @@ func (cq changeQuery) values(before int64) url.Values {
 	if before > 0 {
 		v.Set("before", strconv.FormatInt(before, 10))
 	}
+	if cq.Limit != perPage && cq.Limit != 0 {
+		v.Set("limit", strconv.Itoa(cq.Limit))
+	}
 	return v
 }
 
-// changesPage returns up to perPage changes matching cq, newest first, and
-// whether older ones exist. An unknown ?url= matches nothing rather than
-// being an error: it is a filter, like an unused kind.
-func (h *handler) changesPage(ctx context.Context, cq changeQuery) ([]storage.Change, bool, error) {
-	f := storage.ChangeFilter{Kind: cq.Kind, Class: cq.Class, WithSuppressed: cq.All}
+// changeHeads returns up to cq.Limit changes matching cq, newest first,
+// as heads carrying an excerpt of their diffs, and whether older ones
+// exist. An unknown ?url= matches nothing rather than being an error: it
+// is a filter, like an unused kind.
+func (h *handler) changeHeads(ctx context.Context, cq changeQuery) ([]storage.ChangeHead, bool, error) {
+	f := storage.ChangeFilter{Kind: cq.Kind, Class: cq.Class, WithSuppressed: cq.All, BeforeID: cq.Before}
 	if cq.since > 0 {
 		f.Since = time.Now().Add(-cq.since)
 	}
@@ -121,16 +158,15 @@ func (h *handler) changesPage(ctx context.Context, cq changeQuery) ([]storage.Ch
 		}
 		f.PageID = p.ID
 	}
-	f.BeforeID = cq.Before
-	f.Limit = perPage + 1 // one more tells whether there is a next page
-	chs, err := h.st.Changes(ctx, f)
+	f.Limit = cq.Limit + 1 // one more tells whether there is a next page
+	hs, err := h.st.ChangeHeads(ctx, f, excerptChars)
 	if err != nil {
 		return nil, false, err
 	}
-	if len(chs) > perPage {
-		return chs[:perPage], true, nil
+	if len(hs) > cq.Limit {
+		return hs[:cq.Limit], true, nil
 	}
-	return chs, false, nil
+	return hs, false, nil
 }
 
 // pathID reads the {id} of a route, which must be a positive integer.
@@ -142,3 +178,7 @@ func pathID(r *http.Request) (int64, error) {
 	}
 	return id, nil
 }
+
+// isBadRequest reports whether err is a parameter error, whose message is
+// safe to show.
+func isBadRequest(err error) bool { return errors.Is(err, errBadRequest) }

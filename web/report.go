@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -26,11 +25,18 @@ type Report struct {
 	HasBlocks bool
 	// Old and New are the versions the change compares, Back the one a
 	// revert goes back to; nil when the change names none or when the
-	// Report was made without a store (NewReport).
+	// Report was made without a store (NewReport). They carry metadata
+	// only: their Text (and Extractor) is empty, so that a list of reports
+	// costs the same whatever the pages weigh; read a version to get it.
 	Old, New, Back *storage.Version
 	// Meta lists the metadata fields the change's classes say changed,
 	// with their values in Old and New; empty without both versions.
 	Meta []MetaChange
+	// Cut says that the Report holds only the start of the stored diff:
+	// Result, Change.Diff and Change.Blocks are an excerpt (HeadReports),
+	// and DiffBytes and BlocksBytes the stored sizes.
+	Cut                    bool
+	DiffBytes, BlocksBytes int64
 }
 
 // MetaChange is one changed metadata field of a page: its name ("title",
@@ -53,20 +59,32 @@ func NewReport(c storage.Change) Report {
 	return r
 }
 
-// Reports makes the Report of each change in chs, reading the versions
-// they name from st. A version read once is reused, so a page's run of
-// changes costs about one read each. A version that is gone is left nil.
+// Reports makes the Report of each change in chs, reading the metadata of
+// the versions they name from st in one query. A version that is gone is
+// left nil.
 func Reports(ctx context.Context, st *storage.Store, chs []storage.Change) ([]Report, error) {
-	vl := versionLoader{st: st, seen: map[int64]*storage.Version{}}
 	out := make([]Report, 0, len(chs))
 	for _, c := range chs {
-		r, err := vl.report(ctx, c)
-		if err != nil {
-			return nil, err
-		}
+		r := NewReport(c)
+		r.DiffBytes, r.BlocksBytes = int64(len(c.Diff)), int64(len(c.Blocks))
 		out = append(out, r)
 	}
-	return out, nil
+	return out, attachVersions(ctx, st, out)
+}
+
+// HeadReports makes the Report of each change head: its Result, and its
+// Change's Diff and Blocks, are the excerpt a list shows (see excerptOf),
+// and Cut says whether that is all of the stored diff.
+func HeadReports(ctx context.Context, st *storage.Store, hs []storage.ChangeHead) ([]Report, error) {
+	out := make([]Report, 0, len(hs))
+	for _, h := range hs {
+		ex := excerptOf(h)
+		c := h.Change
+		c.Diff, c.Blocks = ex.Text, ex.Blocks
+		out = append(out, Report{Change: c, Result: ex.Result, HasBlocks: ex.HasBlocks, Cut: ex.Cut,
+			DiffBytes: h.DiffBytes, BlocksBytes: h.BlocksBytes})
+	}
+	return out, attachVersions(ctx, st, out)
 }
 
 // LoadReport is Reports for one change.
@@ -78,45 +96,33 @@ func LoadReport(ctx context.Context, st *storage.Store, c storage.Change) (Repor
 	return rs[0], nil
 }
 
-// versionLoader reads versions by id, each once.
-type versionLoader struct {
-	st   *storage.Store
-	seen map[int64]*storage.Version // nil value: not stored
-}
-
-func (vl versionLoader) report(ctx context.Context, c storage.Change) (Report, error) {
-	r := NewReport(c)
-	var err error
-	if r.Old, err = vl.version(ctx, c.OldVersionID); err != nil {
-		return r, err
+// attachVersions sets the versions of each report, and its Meta.
+func attachVersions(ctx context.Context, st *storage.Store, rs []Report) error {
+	var ids []int64
+	for _, r := range rs {
+		for _, id := range []int64{r.Change.OldVersionID, r.Change.NewVersionID, r.Change.RevertsTo} {
+			if id != 0 {
+				ids = append(ids, id)
+			}
+		}
 	}
-	if r.New, err = vl.version(ctx, c.NewVersionID); err != nil {
-		return r, err
-	}
-	if r.Back, err = vl.version(ctx, c.RevertsTo); err != nil {
-		return r, err
-	}
-	r.Meta = metaChanges(c.Classes, r.Old, r.New)
-	return r, nil
-}
-
-func (vl versionLoader) version(ctx context.Context, id int64) (*storage.Version, error) {
-	if id == 0 {
-		return nil, nil
-	}
-	if v, ok := vl.seen[id]; ok {
-		return v, nil
-	}
-	v, err := vl.st.Version(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		vl.seen[id] = nil
-		return nil, nil
-	}
+	slices.Sort(ids)
+	vs, err := st.VersionHeads(ctx, slices.Compact(ids))
 	if err != nil {
-		return nil, fmt.Errorf("read version %d: %w", id, err)
+		return fmt.Errorf("read versions of changes: %w", err)
 	}
-	vl.seen[id] = &v
-	return &v, nil
+	version := func(id int64) *storage.Version {
+		if h, ok := vs[id]; ok {
+			return &h.Version
+		}
+		return nil
+	}
+	for i := range rs {
+		r := &rs[i]
+		r.Old, r.New, r.Back = version(r.Change.OldVersionID), version(r.Change.NewVersionID), version(r.Change.RevertsTo)
+		r.Meta = metaChanges(r.Change.Classes, r.Old, r.New)
+	}
+	return nil
 }
 
 // metaChanges lists the fields whose class the change carries, read from

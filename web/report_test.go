@@ -282,7 +282,7 @@ func TestChangePageLabels(t *testing.T) {
 		{"settled", hs.settled, []string{`<span class="badge settled">settled</span>`,
 			`<p class="note settled">settled on version ` + vlink(5) + `: the page has kept one text since it was flapping</p>`,
 			`The text did not change.`}, []string{`class="diff"`}},
-		{"move", hs.moved, []string{`<div class="move"><div class="label">moved ¶1 → ¶3</div><p>Officials declined to comment<ins> further</ins>.</p></div>`,
+		{"move", hs.moved, []string{`<div class="move moved"><div class="label">moved ¶1 → ¶3</div><p>Officials declined to comment<ins> further</ins>.</p></div>`,
 			`<span class="class">moved</span>`}, []string{`class="delete"`, `class="insert"`}},
 		{"legacy", hs.legacy, []string{"<pre class=\"legacy\">--- a\n&#43;&#43;&#43; b\n@@ ¶1 @@\n~ Rates rose by [-3-]{&#43;4&#43;} percent.\n</pre>"},
 			[]string{`class="class"`, "<del>"}},
@@ -307,7 +307,7 @@ func TestIndexLabelsAndSuppressed(t *testing.T) {
 	mustNotContain(t, "default list", body, link, "suppressed: no webhook")
 	mustContain(t, "default list", body, `<span class="class">reverted</span>`, `<p class="note revert">back to version`,
 		`<p class="note flapping">flapping among versions`, `<details><summary>diff</summary>`,
-		`<div class="move"><div class="label">moved ¶1 → ¶3</div>`, "<pre class=\"legacy\">", `<a href="/?kind=flapping">flapping</a>`,
+		`<div class="move moved"><div class="label">moved ¶1 → ¶3</div>`, "<pre class=\"legacy\">", `<a href="/?kind=flapping">flapping</a>`,
 		`<option>reverted</option>`, `<input type="checkbox" name="all" value="1">`)
 
 	body = get(t, h, "/?all=1&class=reverted").body

@@ -33,7 +33,7 @@ func TestRoutes(t *testing.T) {
 		{"/changes/" + id(f.res), 200, []string{"No text diff was stored", "Old version</dt><dd>none"}},
 		{"/pages", 200, []string{`href="/pages/` + id(f.page.ID) + `"`, "http://news.test/a", "<td>2</td>", "<td>1</td>"}},
 		{"/pages/" + id(f.page.ID), 200, []string{"Minister resigns", "news (feed)",
-			`href="/versions/` + id(f.v2) + `"`, "<code>0123456789ab</code>", "<td>61</td>", // runes in v2's text
+			`href="/versions/` + id(f.v2) + `"`, "<code>0123456789ab</code>", "61 bytes", // of v2's text
 			`href="/changes/` + id(f.changed) + `"`, "Recent fetches"}},
 		{"/versions/" + id(f.v2), 200, []string{"<p>The minister steps down amid the scandal.</p>", "<p>Context paragraph.</p>",
 			"generic/1", `href="/pages/` + id(f.page.ID) + `"`, "Byline"}},
@@ -48,9 +48,9 @@ func TestRoutes(t *testing.T) {
 		{"/?kind=edited", 400, []string{"kind must be one of changed, removed, restored, flapping, settled"}},
 		{"/?class=typo", 400, []string{"class must be one of added, byline, correction"}},
 		{"/?all=yes", 400, []string{"all must be 1"}},
-		{"/?since=yesterday", 400, []string{"since must be a duration"}},
-		{"/?since=-5h", 400, []string{"since must be a duration"}},
-		{"/?since=0d", 400, []string{"since must be a duration"}},
+		{"/?since=yesterday", 400, []string{"since must be a positive duration"}},
+		{"/?since=-5h", 400, []string{"since must be a positive duration"}},
+		{"/?since=0d", 400, []string{"since must be a positive duration"}},
 		{"/?before=x", 400, []string{"before must be a positive change id"}},
 	}
 	for _, tt := range tests {
