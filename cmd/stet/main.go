@@ -31,12 +31,13 @@ type env struct {
 func commands() []command {
 	return []command{
 		{"demo", "[-dir DIR] [-v] [-step-timeout 20s]", "run the whole loop against a simulated local newsroom, then summarise", runDemo},
-		{"run", "[-config F] [-db F] [-log-level L]", "run the daemon until SIGINT/SIGTERM", runDaemon},
+		{"run", "[-config F] [-db F] [-log-level L] [-log-format text|json]", "run the daemon until SIGINT/SIGTERM", runDaemon},
 		{"check", "[-config F] [-db F] [-json] [-v] URL...", "fetch URLs now, store a version if changed, print the result", runCheck},
 		{"changes", "[-config F] [-db F] [-since 24h] [-url U] [-kind K] [-class C] [-all] [-limit N] [-json]", "list change reports, newest first", runChanges},
 		{"history", "[-config F] [-db F] [-json] URL", "list every version of a page", runHistory},
 		{"diff", "[-config F] [-db F] URL [VERSION VERSION]", "show the diff between two versions (default: latest two)", runDiff},
-		{"serve", "[-config F] [-db F] [-listen HOST:PORT]", "serve the read-only web UI and JSON API over the database", runServe},
+		{"serve", "[-config F] [-db F] [-listen HOST:PORT] [-check-now] [-log-level L] [-log-format text|json]", "serve the web UI and JSON API over the database", runServe},
+		{"passwd", "[-algo argon2id|bcrypt]", "read a password on stdin, print its hash for [[web.user]] password_hash", runPasswd},
 		{"sources", "[-config F] [-db F] [-json] [-pages]", "list sources and pages with their last status and next due time", runSources},
 		{"extract", "[-format text|json] [-o DIR] [FILE...]", "run the extractor alone on HTML files or stdin", runExtract},
 		{"verify", "[-config F] [-db F]", "re-hash every kept body and check the hash chain of captures", runVerify},

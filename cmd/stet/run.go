@@ -4,16 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"net"
 
 	"github.com/stet/stet/daemon"
+	"github.com/stet/stet/web"
 )
 
 func runDaemon(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("run", e)
 	var sf storeFlags
 	sf.register(fs)
-	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	var lf logFlags
+	lf.register(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -21,29 +23,41 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(pos); err != nil {
 		return err
 	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
-		return fmt.Errorf("%w: -log-level must be debug, info, warn or error; got %q", errUsage, *level)
+	log, err := lf.logger(e.stderr)
+	if err != nil {
+		return err
 	}
 	cfg, st, err := sf.openWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	log := newLogger(e.stderr, lvl)
 	log.Info("stet starting", "version", version, "config", cfg.File, "database", st.Path())
 	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Store: st, Logger: log})
 	if err != nil {
 		return err
 	}
-	if cfg.Web.Listen == "" {
-		return d.Run(ctx)
+	// The listener is bound before systemd hears that stet is ready.
+	var ln net.Listener
+	status := "watching; no web UI"
+	if cfg.Web.Listen != "" {
+		if ln, err = net.Listen("tcp", cfg.Web.Listen); err != nil {
+			return fmt.Errorf("web: listen on %s: %w", cfg.Web.Listen, err)
+		}
+		status = "watching; web UI on http://" + ln.Addr().String() + "/"
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	webErr := make(chan error, 1)
-	go func() { webErr <- serveWeb(ctx, log, st, cfg.Web.Listen) }()
+	if ln != nil {
+		opt := webOptions(cfg.Web, log, checkAction(d))
+		go func() { webErr <- serveHandler(ctx, log, web.Handler(st, opt), ln) }()
+	} else {
+		webErr <- nil
+	}
+	stopped := notifySystemd(ctx, log, status)
 	runErr := d.Run(ctx)
 	cancel()
+	<-stopped
 	return errors.Join(runErr, <-webErr)
 }
