@@ -112,6 +112,9 @@ func changeWhere(f ChangeFilter) ([]string, []any) {
 	if f.PageID > 0 {
 		add("c.page_id = ?", f.PageID)
 	}
+	if f.SourceID > 0 {
+		add("c.page_id IN (SELECT id FROM pages WHERE source_id = ?)", f.SourceID)
+	}
 	if f.AfterID > 0 {
 		add("c.id > ?", f.AfterID)
 	}

@@ -65,6 +65,7 @@ func (t *Tx) InsertChange(c Change) (int64, error) {
 type ChangeFilter struct {
 	Since    time.Time // detected at or after
 	PageID   int64
+	SourceID int64 // only changes of the pages this source tracks (pages.source_id)
 	AfterID  int64 // only ids greater than this (for following new changes)
 	BeforeID int64 // only ids less than this (for paging back)
 	Kind     string
@@ -84,6 +85,9 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter) ([]Change, error) {
 	}
 	if f.PageID > 0 {
 		where, args = append(where, "c.page_id = ?"), append(args, f.PageID)
+	}
+	if f.SourceID > 0 {
+		where, args = append(where, "c.page_id IN (SELECT id FROM pages WHERE source_id = ?)"), append(args, f.SourceID)
 	}
 	if f.AfterID > 0 {
 		where, args = append(where, "c.id > ?"), append(args, f.AfterID)
