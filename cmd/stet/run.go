@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"github.com/stet/stet/daemon"
+	"github.com/stet/stet/metrics"
 	"github.com/stet/stet/web"
 )
 
@@ -33,7 +34,12 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	log.Info("stet starting", "version", version, "config", cfg.File, "database", st.Path())
-	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Store: st, Logger: log})
+	reg := storeMetrics(st, log)
+	pipeline, err := metrics.NewPipeline(reg)
+	if err != nil {
+		return err
+	}
+	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Store: st, Logger: log, Metrics: pipeline})
 	if err != nil {
 		return err
 	}
@@ -51,6 +57,7 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	webErr := make(chan error, 1)
 	if ln != nil {
 		opt := webOptions(cfg.Web, log, checkAction(d))
+		opt.Metrics = metricsHandler(reg)
 		go func() { webErr <- serveHandler(ctx, log, web.Handler(st, opt), ln) }()
 	} else {
 		webErr <- nil

@@ -61,7 +61,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stopped := notifySystemd(ctx, log, "web UI on http://"+ln.Addr().String()+"/")
-	err = serveHandler(ctx, log, web.Handler(st, webOptions(cfg.Web, log, check)), ln)
+	opt := webOptions(cfg.Web, log, check)
+	opt.Metrics = metricsHandler(storeMetrics(st, log)) // the database's series: no daemon runs here
+	err = serveHandler(ctx, log, web.Handler(st, opt), ln)
 	cancel()
 	<-stopped
 	return err
