@@ -525,9 +525,9 @@ type timelineKey struct {
 // timelineKeys orders a page's whole history, newest first: every version
 // and every change that stored no version. It also stamps the versions and
 // says which change stored each (intro: version id → change id). A change
-// stores its new version when it names one that differs from its old one;
-// should two claim the same version, the first does and the second is an
-// event. Only indexes and the columns stored before a change's diff are
+// stores its new version when it names an old version and a different new
+// one (the daemon reports no change for a page's first version); should
+// two claim the same version, the first does and the second is an event. Only indexes and the columns stored before a change's diff are
 // read, so the cost is a few bytes per item, whatever the texts weigh.
 func (s *Store) timelineKeys(ctx context.Context, pageID int64) ([]timelineKey, []VersionStamp, map[int64]int64, error) {
 	what := fmt.Sprintf("timeline of page %d", pageID)
@@ -565,7 +565,7 @@ func (s *Store) timelineKeys(ctx context.Context, pageID int64) ([]timelineKey, 
 		if err := rows.Scan(&id, nullTime{&at}, nullInt{&old}, nullInt{&new}); err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: %w", what, err)
 		}
-		if _, taken := intro[new]; new != 0 && new != old && !taken {
+		if _, taken := intro[new]; old != 0 && new != 0 && new != old && !taken {
 			intro[new] = id
 			continue
 		}
