@@ -208,7 +208,7 @@ func TestAPIDiff(t *testing.T) {
 			ID     int64 `json:"id"`
 			Number int   `json:"number"`
 		} `json:"from"`
-		Meta []struct{ Field, Old, New string } `json:"meta"`
+		Meta   []struct{ Field, Old, New string } `json:"meta"`
 		Blocks struct {
 			Blocks []struct {
 				Op    string `json:"op"`
