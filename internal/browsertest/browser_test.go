@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/stet/stet/storage"
 	"github.com/stet/stet/web"
@@ -236,5 +237,80 @@ func TestCrawledPayloadsNeverRun(t *testing.T) {
 		f.trap.mu.Lock()
 		t.Errorf("payloads ran: %d requests reached the trap: %q", n, f.trap.seen)
 		f.trap.mu.Unlock()
+	}
+}
+
+// With users configured, every view asks for a login first; after it the
+// reader lands where they were going, and "check now" stores the edit the
+// publisher just made.
+func TestLoginRequiredAndCheckNow(t *testing.T) {
+	f := newFixture(t)
+	hash, err := bcrypt.GenerateFromPassword([]byte("correct horse battery"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := f.serve(t, web.Options{
+		Auth: web.Auth{Mode: web.AuthUsers, Users: map[string]string{"editor": string(hash)}, CheckHost: true},
+		Check: func(ctx context.Context, pageID int64) (string, error) {
+			r, err := f.d.CheckPage(ctx, pageID)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%s: version %d", r.Status, r.VersionID), nil
+		},
+	})
+	ctx := browser(t)
+	pageURL := fmt.Sprintf("%s/pages/%d", base, f.paper)
+	for _, u := range []string{base + "/", pageURL, base + "/search?q=white+paper"} {
+		navigate(t, ctx, u)
+		if !exists(t, ctx, "form#login") {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			t.Fatalf("%s showed %s without a login", u, loc)
+		}
+		if body := strings.Join(texts(t, ctx, "main"), ""); strings.Contains(body, "counterterrorism") {
+			t.Errorf("%s: the login page shows stored text", u)
+		}
+	}
+	f.shot(t, ctx, "login")
+	// A wrong password stays on the form.
+	login := func(user, pass string) {
+		t.Helper()
+		if err := chromedp.Do(waitCtx(t, ctx),
+			chromedp.SetValue(chromedp.CSS(`form#login input[name=user]`), user),
+			chromedp.SetValue(chromedp.CSS(`form#login input[name=password]`), pass),
+			chromedp.Submit(chromedp.CSS(`form#login input[name=password]`)),
+			chromedp.WaitReady(chromedp.CSS("body")),
+		); err != nil {
+			t.Fatalf("log in: %v", err)
+		}
+	}
+	navigate(t, ctx, pageURL)
+	login("editor", "wrong")
+	if !exists(t, ctx, "form#login") {
+		t.Fatal("a wrong password let the reader in")
+	}
+	login("editor", "correct horse battery")
+	if err := chromedp.Do(waitCtx(t, ctx), chromedp.WaitReady(chromedp.CSS("#timeline"))); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("after login the reader is at %s, not the page they asked for: %v", loc, err)
+	}
+	// Check now, after the publisher edits the story again.
+	f.pub.set(paperPath, paperTitle, append(replaceIn(paperBody, "joined 12 global", "joined 14 global"), paperAdded))
+	if err := chromedp.Do(waitCtx(t, ctx),
+		chromedp.Click(chromedp.CSS(`form.checknow button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.checked`)),
+	); err != nil {
+		t.Fatalf("check now: %v", err)
+	}
+	f.shot(t, ctx, "check-now")
+	if got := strings.Join(texts(t, ctx, ".checked"), ""); !strings.Contains(got, "changed") {
+		t.Errorf("check now says %q; want the new version reported", got)
+	}
+	vs, err := f.st.Versions(t.Context(), f.paper)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 4 || !strings.Contains(vs[len(vs)-1].Text, "joined 14 global") {
+		t.Errorf("after check now the page has %d versions; want 4, the last with the new figure", len(vs))
 	}
 }
