@@ -243,6 +243,34 @@ func (s *Store) AdjacentVersions(ctx context.Context, pageID, id int64) (prev, n
 	return prev, next, nil
 }
 
+// TextInfo is what a version's row keeps after its text: read apart,
+// since it costs reading the text.
+type TextInfo struct {
+	Chars     int // characters of the text
+	Extractor string
+}
+
+// VersionTextInfo returns the TextInfo of each version of a page, by id.
+// SQLite reads each text in turn to count it, so the cost is the texts'
+// size, but they are never held together.
+func (s *Store) VersionTextInfo(ctx context.Context, pageID int64) (map[int64]TextInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, length(text), extractor FROM versions WHERE page_id = ?`, pageID)
+	if err != nil {
+		return nil, fmt.Errorf("read text info of page %d: %w", pageID, err)
+	}
+	defer rows.Close()
+	out := map[int64]TextInfo{}
+	for rows.Next() {
+		var id int64
+		var ti TextInfo
+		if err := rows.Scan(&id, &ti.Chars, &ti.Extractor); err != nil {
+			return nil, fmt.Errorf("read text info of page %d: %w", pageID, err)
+		}
+		out[id] = ti
+	}
+	return out, rows.Err()
+}
+
 // PageFilter selects pages for PageHeads; zero fields select everything.
 type PageFilter struct {
 	SourceID int64

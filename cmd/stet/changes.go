@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -26,13 +27,18 @@ func runChanges(ctx context.Context, e *env, args []string) error {
 	kind := fs.String("kind", "", "only changes of this kind: "+strings.Join(storage.ChangeKinds(), ", "))
 	class := fs.String("class", "", "only changes of this class: "+strings.Join(config.ChangeClasses, ", "))
 	all := fs.Bool("all", false, "include suppressed changes (a flapping page's alternations, which raised no webhook)")
-	limit := fs.Int("limit", 0, fmt.Sprintf("at most this many, 1 to %d (absent or 0: no limit)", maxLimit))
+	limit := fs.Int("limit", 0, fmt.Sprintf("at most this many, 1 to %d (absent: no limit)", maxLimit))
+	before := fs.Int64("before", 0, "only changes older than this change id (to page back)")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := firstError(noArgs(pos), checkSince(since), checkLimit(*limit), checkKind(*kind), checkClass(*class)); err != nil {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := firstError(noArgs(pos), checkSince(since), explicitZero(set["since"] && since == 0, "-since", "a positive duration such as 24h or 7d"),
+		checkLimit(*limit), explicitZero(set["limit"] && *limit == 0, "-limit", fmt.Sprintf("between 1 and %d", maxLimit)),
+		checkBefore(set["before"], *before), checkKind(*kind), checkClass(*class)); err != nil {
 		return err
 	}
 	_, st, err := sf.openRead(ctx)
@@ -40,7 +46,7 @@ func runChanges(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	f := storage.ChangeFilter{Kind: *kind, Class: *class, WithSuppressed: *all, Limit: *limit}
+	f := storage.ChangeFilter{Kind: *kind, Class: *class, WithSuppressed: *all, BeforeID: *before}
 	if since > 0 {
 		f.Since = time.Now().Add(-since.D())
 	}
@@ -54,29 +60,76 @@ func runChanges(ctx context.Context, e *env, args []string) error {
 		}
 		f.PageID = p.ID
 	}
-	chs, err := st.Changes(ctx, f)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		for _, c := range chs {
-			if err := enc.Encode(web.NewChangeJSON(c)); err != nil {
-				return err
-			}
+	n, err := eachChange(ctx, st, f, *limit, func(c storage.Change) error {
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetEscapeHTML(false)
+			return enc.Encode(web.NewChangeJSON(c))
 		}
+		r, err := web.LoadReport(ctx, st, c)
+		if err != nil {
+			return err
+		}
+		printChange(e.stdout, r)
 		return nil
-	}
-	rs, err := web.Reports(ctx, st, chs)
+	})
 	if err != nil {
 		return err
 	}
-	for _, r := range rs {
-		printChange(e.stdout, r)
-	}
-	if len(chs) == 0 {
+	if n == 0 && !*asJSON {
 		fmt.Fprintln(e.stderr, "no changes")
+	}
+	return nil
+}
+
+// changeBatch is how many changes `stet changes` reads at once: each is
+// read whole, with its diff, so a batch of large pages' changes weighs
+// changeBatch times a diff, and the command's memory stays bounded however
+// many changes it prints.
+const changeBatch = 8
+
+// eachChange calls fn with the changes matching f, newest first, up to
+// limit (0: all), reading them a batch at a time; it returns how many.
+func eachChange(ctx context.Context, st *storage.Store, f storage.ChangeFilter, limit int, fn func(storage.Change) error) (int, error) {
+	n := 0
+	for {
+		f.Limit = changeBatch
+		if limit > 0 {
+			f.Limit = min(changeBatch, limit-n)
+		}
+		if f.Limit == 0 {
+			return n, nil
+		}
+		chs, err := st.Changes(ctx, f)
+		if err != nil {
+			return n, err
+		}
+		for _, c := range chs {
+			if err := fn(c); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if len(chs) < f.Limit {
+			return n, nil
+		}
+		f.BeforeID = chs[len(chs)-1].ID
+	}
+}
+
+// explicitZero is the usage error of a flag given as 0, which would read
+// as "everything": leave the flag out for that.
+func explicitZero(zero bool, name, want string) error {
+	if zero {
+		return fmt.Errorf("%w: %s must be %s (leave it out for no bound); got 0", errUsage, name, want)
+	}
+	return nil
+}
+
+// checkBefore accepts a positive change id when -before is given.
+func checkBefore(given bool, id int64) error {
+	if given && id <= 0 {
+		return fmt.Errorf("%w: -before must be a positive change id; got %d", errUsage, id)
 	}
 	return nil
 }

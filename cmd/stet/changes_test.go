@@ -261,6 +261,11 @@ func TestChangesClassAndAll(t *testing.T) {
 		{[]string{"-class", "quote"}, []int64{}},
 		{[]string{"-kind", "settled"}, []int64{f.settled}},
 		{[]string{"-all", "-limit", "2", "-class", "number"}, []int64{f.suppressed, f.flapping}},
+		// More than a batch (changeBatch), read a batch at a time.
+		{[]string{"-all", "-limit", "9"}, []int64{f.legacy, f.moved, f.settled, f.restored, f.removed, f.suppressed, f.flapping, f.revert, f.number}},
+		{[]string{"-all", "-limit", "8"}, []int64{f.legacy, f.moved, f.settled, f.restored, f.removed, f.suppressed, f.flapping, f.revert}},
+		{[]string{"-all", "-before", strconv.FormatInt(f.restored, 10)}, []int64{f.removed, f.suppressed, f.flapping, f.revert, f.number}},
+		{[]string{"-before", strconv.FormatInt(f.restored, 10), "-limit", "1"}, []int64{f.removed}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -282,6 +287,16 @@ func TestChangesFlagErrors(t *testing.T) {
 		{[]string{"-class"}, "-class"},
 		{[]string{"-all=maybe"}, "-all"},
 		{[]string{"-kind", "flapped"}, "-kind must be one of changed, removed, restored, flapping, settled"},
+		// An explicit 0 or a negative value is not "everything".
+		{[]string{"-limit", "0"}, "-limit must be between 1 and 10000 (leave it out for no bound); got 0"},
+		{[]string{"-limit", "-5"}, "-limit must be between 1 and 10000"},
+		{[]string{"-since", "0"}, "-since must be a positive duration such as 24h or 7d (leave it out for no bound); got 0"},
+		{[]string{"-since", "0s"}, "-since must be a positive duration"},
+		{[]string{"-since", "-1s"}, "-since must be a positive duration"},
+		{[]string{"-since", "1000000h"}, "-since must be a positive duration"},
+		{[]string{"-before", "0"}, "-before must be a positive change id; got 0"},
+		{[]string{"-before", "-3"}, "-before must be a positive change id"},
+		{[]string{"-before", "x"}, "-before"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -67,7 +67,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return printTimelineJSON(e.stdout, p, tl)
+		return printTimelineJSON(ctx, e.stdout, st, p, tl)
 	}
 	fmt.Fprintf(e.stdout, "%s\n%d versions; last check %s: %s%s\n", p.URL, len(tl), fmtWhen(p.LastCheckedAt),
 		orDash(p.LastClass), removedNote(p))
@@ -79,34 +79,46 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 
 // entry is one version of a page's timeline and the changes against it.
 type entry struct {
-	v          storage.Version
-	introduced *web.Report  // the change that stored v; nil for a first version
-	events     []web.Report // changes that stored no version while v was the latest
+	v          storage.VersionHead // without its text (Extractor filled in)
+	chars      int                 // of its text
+	introduced *web.Report         // the change that stored v; nil for a first version
+	events     []web.Report        // changes that stored no version while v was the latest
 }
+
+// allVersions is more versions than any page has: readTimeline lists them
+// all, without their texts.
+const allVersions = 1 << 30
 
 // readTimeline lists the page's versions, oldest first, each with the
 // change that introduced it (suppressed ones included). Every other change
 // (a removal, a restoration or settling that stored no version) follows
 // the version it names, its new one if any, so no change of the page is
-// left out.
+// left out. It holds no text and no diff, so a long history of a large
+// page costs a few hundred bytes per entry.
 func readTimeline(ctx context.Context, st *storage.Store, p storage.Page) ([]entry, error) {
-	vs, err := st.Versions(ctx, p.ID)
+	vs, err := st.PageVersions(ctx, p.ID, 0, allVersions)
 	if err != nil {
 		return nil, err
 	}
-	chs, err := st.Changes(ctx, storage.ChangeFilter{PageID: p.ID, WithSuppressed: true})
+	slices.Reverse(vs) // oldest first
+	info, err := st.VersionTextInfo(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	slices.Reverse(chs) // oldest first
-	rs, err := web.Reports(ctx, st, chs)
+	hs, err := st.ChangeHeads(ctx, storage.ChangeFilter{PageID: p.ID, WithSuppressed: true}, 0)
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(hs) // oldest first
+	rs, err := web.HeadReports(ctx, st, hs)
 	if err != nil {
 		return nil, err
 	}
 	tl := make([]entry, len(vs))
 	at := make(map[int64]int, len(vs))
 	for i, v := range vs {
-		tl[i].v, at[v.ID] = v, i
+		v.Extractor = info[v.ID].Extractor
+		tl[i].v, tl[i].chars, at[v.ID] = v, info[v.ID].Chars, i
 	}
 	for _, r := range rs {
 		c := r.Change
@@ -130,7 +142,7 @@ func readTimeline(ctx context.Context, st *storage.Store, p storage.Page) ([]ent
 
 // latestAt is the index of the last version stored at or before t, else
 // of the first version; -1 when there are none.
-func latestAt(vs []storage.Version, t time.Time) int {
+func latestAt(vs []storage.VersionHead, t time.Time) int {
 	i := 0
 	for k, v := range vs {
 		if !v.CreatedAt.After(t) {
@@ -146,7 +158,7 @@ func latestAt(vs []storage.Version, t time.Time) int {
 func printEntry(w io.Writer, en entry) {
 	v := en.v
 	fmt.Fprintf(w, "  v%-5d %s  %s  %6d chars  %q\n", v.ID, v.CreatedAt.Local().Format(timeLayout),
-		short(v.TextHash), len([]rune(v.Text)), v.Title)
+		short(v.TextHash), en.chars, v.Title)
 	if en.introduced != nil {
 		fmt.Fprintf(w, "           by #%d %s\n", en.introduced.Change.ID, describe(*en.introduced))
 	}
@@ -182,19 +194,36 @@ func short(hash string) string {
 	return hash
 }
 
-func printTimelineJSON(w io.Writer, p storage.Page, tl []entry) error {
+// printTimelineJSON prints one line per version. Each change is read
+// whole (with its diff) as its line is written, and no sooner, so one
+// change at a time is held.
+func printTimelineJSON(ctx context.Context, w io.Writer, st *storage.Store, p storage.Page, tl []entry) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
+	full := func(r web.Report) (web.ChangeJSON, error) {
+		c, err := st.Change(ctx, r.Change.ID)
+		if err != nil {
+			return web.ChangeJSON{}, err
+		}
+		return web.NewChangeJSON(c), nil
+	}
 	for _, en := range tl {
 		v := en.v
 		j := versionJSON{ID: v.ID, URL: p.URL, CreatedAt: v.CreatedAt.UTC(), Hash: v.TextHash, Title: v.Title,
-			Byline: v.Byline, Extractor: v.Extractor, Chars: len([]rune(v.Text)), Events: []web.ChangeJSON{}}
+			Byline: v.Byline, Extractor: v.Extractor, Chars: en.chars, Events: []web.ChangeJSON{}}
 		if en.introduced != nil {
-			c := web.NewChangeJSON(en.introduced.Change)
+			c, err := full(*en.introduced)
+			if err != nil {
+				return err
+			}
 			j.IntroducedBy = &c
 		}
 		for _, r := range en.events {
-			j.Events = append(j.Events, web.NewChangeJSON(r.Change))
+			c, err := full(r)
+			if err != nil {
+				return err
+			}
+			j.Events = append(j.Events, c)
 		}
 		if err := enc.Encode(j); err != nil {
 			return err
