@@ -35,6 +35,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	sf.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per source")
 	showPages := fs.Bool("pages", false, "also list every page")
+	failing := fs.Bool("failing", false, "only failing sources and sources with failing pages (with -pages: only failing pages)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -47,18 +48,24 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	srcs, err := st.Sources(ctx)
+	srcs, err := st.SourceHeads(ctx, storage.SourceFilter{Failing: *failing})
 	if err != nil {
 		return err
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	for _, s := range srcs {
-		pages, err := st.Pages(ctx, s.ID)
-		if err != nil {
-			return err
+		var only *storage.Page
+		if s.Kind == storage.KindPage && s.Pages == 1 {
+			ps, err := st.PageHeads(ctx, storage.PageFilter{SourceID: s.ID, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(ps) == 1 {
+				only = &ps[0].Page
+			}
 		}
-		j := summarizeSource(s, pages)
+		j := summarizeSource(s, only)
 		if *asJSON {
 			if err := enc.Encode(j); err != nil {
 				return err
@@ -70,33 +77,49 @@ func runSources(ctx context.Context, e *env, args []string) error {
 			fmtWhen(j.LastCheckedAt), orDash(j.LastStatus), j.LastReason, j.ConsecutiveFailures, failingNote(j.Failing),
 			fmtWhen(j.NextDueAt), backoffNote(j.BackoffUntil), j.Pages, j.PagesRemoved, j.PagesFailing)
 		if *showPages {
-			for _, p := range pages {
-				fmt.Fprintf(e.stdout, "      - %s [%s%s] failures %d, next %s%s\n", p.URL, orDash(p.LastClass),
-					removedNote(p), p.ConsecutiveFailures, fmtWhen(p.NextCheckAt), backoffNote(p.BackoffUntil))
+			if err := printPages(ctx, e, st, storage.PageFilter{SourceID: s.ID, Failing: *failing}); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
 }
 
-func summarizeSource(s storage.Source, pages []storage.Page) sourceJSON {
+// pageBatch is how many pages `stet sources -pages` reads at once.
+const pageBatch = 500
+
+// printPages lists the pages f selects, a batch at a time, so a source
+// with a hundred thousand pages costs what a batch does.
+func printPages(ctx context.Context, e *env, st *storage.Store, f storage.PageFilter) error {
+	f.Limit = pageBatch
+	for {
+		ps, err := st.PageHeads(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			fmt.Fprintf(e.stdout, "      - %s [%s%s] failures %d, next %s%s\n", p.URL, orDash(p.LastClass),
+				removedNote(p.Page), p.ConsecutiveFailures, fmtWhen(p.NextCheckAt), backoffNote(p.BackoffUntil))
+		}
+		if len(ps) < f.Limit {
+			return nil
+		}
+		f.After = ps[len(ps)-1].ID
+	}
+}
+
+// summarizeSource is a source's line; only is the one page of a [[page]]
+// source, whose state is the source's.
+func summarizeSource(s storage.SourceHead, only *storage.Page) sourceJSON {
 	j := sourceJSON{ID: s.ID, Kind: s.Kind, Name: s.Name, URL: s.URL, Schedule: s.Schedule,
 		LastCheckedAt: s.LastCheckedAt, LastStatus: s.LastClass, LastReason: s.LastReason,
-		ConsecutiveFailures: s.ConsecutiveFailures, Failing: s.Failing, BackoffUntil: s.BackoffUntil, Pages: len(pages)}
+		ConsecutiveFailures: s.ConsecutiveFailures, Failing: s.Failing, BackoffUntil: s.BackoffUntil, Pages: s.Pages,
+		PagesRemoved: s.PagesRemoved, PagesFailing: s.PagesFailing}
 	if sched, err := cron.ParseStandard(s.Schedule); err == nil && s.Schedule != "" {
 		j.NextDueAt = sched.Next(time.Now())
 	}
-	for _, p := range pages {
-		if p.Removed {
-			j.PagesRemoved++
-		}
-		if p.Failing {
-			j.PagesFailing++
-		}
-	}
-	if s.Kind == storage.KindPage && len(pages) == 1 {
+	if p := only; p != nil {
 		// A [[page]] source's state is its one page's state.
-		p := pages[0]
 		j.LastCheckedAt, j.LastStatus, j.LastReason = p.LastCheckedAt, p.LastClass, p.LastReason
 		j.ConsecutiveFailures, j.Failing, j.BackoffUntil = p.ConsecutiveFailures, p.Failing, p.BackoffUntil
 	}
