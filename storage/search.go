@@ -3,9 +3,10 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,8 @@ type SearchOptions struct {
 	Since  time.Time
 	Limit  int    // 1 to MaxSearchLimit; 0: DefaultSearchLimit
 	Cursor string // SearchResult.Next of the previous page; "": the first page
+
+	maxScan int // tests only: a smaller bound of work than maxSearchScan
 }
 
 // SearchHit is one passage (a paragraph, or a title) found on one page.
@@ -109,6 +112,9 @@ func (s *Store) Search(ctx context.Context, q Query, o SearchOptions) (SearchRes
 	if o.Limit == 0 {
 		o.Limit = DefaultSearchLimit
 	}
+	if o.maxScan == 0 {
+		o.maxScan = maxSearchScan
+	}
 	if o.Limit < 1 || o.Limit > MaxSearchLimit {
 		return SearchResult{}, fmt.Errorf("%w: the limit must be between 1 and %d, not %d", ErrBadQuery, MaxSearchLimit, o.Limit)
 	}
@@ -121,14 +127,13 @@ func (s *Store) Search(ctx context.Context, q Query, o SearchOptions) (SearchRes
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
 	defer conn.Close()
-	sr := &searcher{ctx: ctx, conn: conn, q: q, o: o, stmts: map[string]*sql.Stmt{},
+	sr := &searcher{ctx: ctx, conn: conn, q: q, o: o, after: after, stmts: map[string]*sql.Stmt{},
 		pages: map[int64]pageHead{}, heads: map[int64]versionHead{}}
 	defer sr.close()
-	res, err := sr.run(after)
-	if err != nil {
+	if err := sr.run(); err != nil {
 		return SearchResult{}, fmt.Errorf("search for %q: %w", q.raw, err)
 	}
-	return res, nil
+	return sr.res, nil
 }
 
 // hitKey orders hits: passage id, page id and field, all descending. A
@@ -169,19 +174,28 @@ type pageHead struct {
 	removedAt time.Time
 }
 
-// searcher runs one search on one connection.
+// versionHead is what a hit shows of a version.
+type versionHead struct {
+	at    time.Time
+	title string
+}
+
+// searcher runs one search on one connection. It works in batches of
+// matching passages, and reads what the hits of a batch need in a few
+// queries per batch rather than a few per hit.
 type searcher struct {
 	ctx   context.Context
 	conn  *sql.Conn
 	q     Query
 	o     SearchOptions
+	after hitKey
 	stmts map[string]*sql.Stmt
 	pages map[int64]pageHead
 	heads map[int64]versionHead
 
 	res     SearchResult
-	scanned int
-	last    hitKey // the last key examined
+	textIDs []int64 // the passage of each hit
+	scanned int     // passages and places examined
 }
 
 func (sr *searcher) close() {
@@ -202,65 +216,76 @@ func (sr *searcher) stmt(query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// candidates is the FTS query for matching passage ids, newest first:
-// the trigram index for substrings of unspaced script, the word index for
-// the rest, both when the query has both.
+// candidates is the FTS query for the ids of matching passages, newest
+// first, up to :hi.
 func (sr *searcher) candidates() (string, []any) {
-	words, grams := sr.q.expressions()
-	var b strings.Builder
-	args := []any{}
-	switch {
-	case grams == "":
-		b.WriteString(`SELECT rowid FROM search_words WHERE search_words MATCH :w AND rowid <= :hi`)
-		args = append(args, sql.Named("w", words))
-	case words == "":
-		b.WriteString(`SELECT rowid FROM search_grams WHERE search_grams MATCH :g AND rowid <= :hi`)
-		args = append(args, sql.Named("g", grams))
-	default:
-		b.WriteString(`SELECT rowid FROM search_grams WHERE search_grams MATCH :g AND rowid <= :hi
-			AND rowid IN (SELECT rowid FROM search_words WHERE search_words MATCH :w AND rowid <= :hi)`)
-		args = append(args, sql.Named("g", grams), sql.Named("w", words))
+	expr, grams := sr.q.expression()
+	table := "search_words"
+	if grams {
+		table = "search_grams"
 	}
+	query := `SELECT rowid FROM ` + table + ` WHERE ` + table + ` MATCH :expr AND rowid <= :hi`
+	args := []any{sql.Named("expr", expr)}
 	if sr.o.PageID != 0 {
-		b.WriteString(` AND rowid IN (SELECT text_id FROM search_spans WHERE page_id = :page)`)
+		query += ` AND rowid IN (SELECT text_id FROM search_spans WHERE page_id = :page)`
 		args = append(args, sql.Named("page", sr.o.PageID))
 	}
-	b.WriteString(` ORDER BY rowid DESC LIMIT :n`)
-	return b.String(), args
+	return query + ` ORDER BY rowid DESC LIMIT :n`, args
 }
 
-func (sr *searcher) run(after hitKey) (SearchResult, error) {
+func (sr *searcher) run() error {
 	query, args := sr.candidates()
 	st, err := sr.stmt(query)
 	if err != nil {
-		return sr.res, fmt.Errorf("prepare: %w", err)
+		return fmt.Errorf("prepare: %w", err)
 	}
-	hi := after.text
+	hi, cur := sr.after.text, sr.after
 	batch := max(sr.o.Limit+1, 16)
+	// Every round examines at least one passage or place, so a capped
+	// search always moves its cursor on.
 	for {
-		ids, err := sr.textIDs(st, args, hi, batch)
-		if err != nil {
-			return sr.res, err
+		size := min(batch, max(sr.o.maxScan-sr.scanned, 1))
+		ids, err := sr.match(st, args, hi, size)
+		if err != nil || len(ids) == 0 {
+			return err
 		}
-		for _, id := range ids {
-			cur := hitKey{text: id, page: math.MaxInt64, field: math.MaxInt32}
-			if id == after.text {
-				cur = after
+		sr.scanned += len(ids)
+		// The places of the batch's passages, a few at a time: a passage
+		// on every page (a footer) must not be read whole for one hit.
+		n := max(sr.o.Limit+1-len(sr.res.Hits), 16)
+		for {
+			groups, more, err := sr.groups(ids, cur, min(n, max(sr.o.maxScan-sr.scanned, 1)))
+			if err != nil {
+				return err
 			}
-			done, err := sr.passage(id, cur)
+			done, err := sr.take(groups)
 			if err != nil || done {
-				return sr.res, err
+				return err
 			}
-			hi = id - 1
+			if !more {
+				break
+			}
+			cur = groups[len(groups)-1].key
+			if sr.scanned >= sr.o.maxScan {
+				sr.capped(cur)
+				return nil
+			}
+			n = min(2*n, 4096)
 		}
-		if len(ids) < batch {
-			return sr.res, nil // every match examined
+		hi = ids[len(ids)-1] - 1
+		cur = hitKey{text: hi, page: math.MaxInt64, field: math.MaxInt32}
+		switch {
+		case len(ids) < size:
+			return nil // every match examined
+		case sr.scanned >= sr.o.maxScan:
+			sr.capped(cur)
+			return nil
 		}
 		batch = min(2*batch, 1024)
 	}
 }
 
-func (sr *searcher) textIDs(st *sql.Stmt, args []any, hi int64, n int) ([]int64, error) {
+func (sr *searcher) match(st *sql.Stmt, args []any, hi int64, n int) ([]int64, error) {
 	rows, err := st.QueryContext(sr.ctx, append(args, sql.Named("hi", hi), sql.Named("n", n))...)
 	if err != nil {
 		return nil, fmt.Errorf("match: %w", err)
@@ -280,6 +305,15 @@ func (sr *searcher) textIDs(st *sql.Stmt, args []any, hi int64, n int) ([]int64,
 	return ids, nil
 }
 
+// capped ends a search at its bound of work before the page is full;
+// Next resumes below key, the last examined. Every hit given is above key.
+func (sr *searcher) capped(key hitKey) {
+	sr.res.Capped = true
+	if key.text > 0 {
+		sr.res.Next = key.String()
+	}
+}
+
 // spanGroup is a passage on one page in one field, over all its spans.
 // A page's spans of one passage follow each other, so an open span is the
 // newest, and the newest closed one has the highest gone_version_id.
@@ -291,78 +325,43 @@ type spanGroup struct {
 	open  bool  // the page's latest version holds it
 }
 
-// passage examines the places passage id was seen, below cursor c, and
-// reports whether the search is done (the page is full, or the bound of
-// work reached).
-func (sr *searcher) passage(id int64, c hitKey) (bool, error) {
-	sr.scanned++
-	if sr.scanned > maxSearchScan {
-		sr.capped()
-		return true, nil
-	}
-	groups, truncated, err := sr.groups(id, c, maxSearchScan-sr.scanned+1)
+// groups reads the places the passages ids were seen, below cursor c, in
+// hit order, at most limit of them; more says more are left.
+func (sr *searcher) groups(ids []int64, c hitKey, limit int) (groups []spanGroup, more bool, err error) {
+	list, err := json.Marshal(ids)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
-	for _, g := range groups {
-		sr.scanned++
-		done, err := sr.consider(g)
-		if err != nil || done {
-			return true, err
-		}
-	}
-	if truncated {
-		sr.capped()
-		return true, nil
-	}
-	sr.last = hitKey{text: id, page: 0, field: -1}
-	return false, nil
-}
-
-// capped ends a search at its bound of work; Next resumes below the last
-// key examined.
-func (sr *searcher) capped() {
-	sr.res.Capped = true
-	switch {
-	case sr.last.field >= 0:
-		sr.res.Next = sr.last.String()
-	case sr.last.text > 1:
-		// Every place of passage sr.last.text was examined: go on below it.
-		sr.res.Next = hitKey{text: sr.last.text - 1, page: math.MaxInt64, field: math.MaxInt32}.String()
-	}
-}
-
-// groups reads the places passage id was seen below cursor c, newest page
-// first, at most limit of them; truncated says more are left.
-func (sr *searcher) groups(id int64, c hitKey, limit int) ([]spanGroup, bool, error) {
 	where := ``
-	args := []any{sql.Named("t", id), sql.Named("cp", c.page), sql.Named("cf", c.field), sql.Named("n", limit+1)}
+	args := []any{sql.Named("ids", string(list)), sql.Named("ct", c.text), sql.Named("cp", c.page),
+		sql.Named("cf", c.field), sql.Named("n", limit+1)}
 	if sr.o.PageID != 0 {
 		where = ` AND page_id = :page`
 		args = append(args, sql.Named("page", sr.o.PageID))
 	}
-	st, err := sr.stmt(`SELECT page_id, field, min(first_version_id), max(last_version_id),
+	st, err := sr.stmt(`SELECT text_id, page_id, field, min(first_version_id), max(last_version_id),
 			count(*) > count(gone_version_id), coalesce(max(gone_version_id), 0)
-		FROM search_spans WHERE text_id = :t` + where + ` AND (page_id < :cp OR (page_id = :cp AND field < :cf))
-		GROUP BY page_id, field ORDER BY page_id DESC, field DESC LIMIT :n`)
+		FROM search_spans WHERE text_id IN (SELECT value FROM json_each(:ids))` + where + `
+			AND (text_id, page_id, field) < (:ct, :cp, :cf)
+		GROUP BY text_id, page_id, field ORDER BY text_id DESC, page_id DESC, field DESC LIMIT :n`)
 	if err != nil {
 		return nil, false, err
 	}
 	rows, err := st.QueryContext(sr.ctx, args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("read spans of passage %d: %w", id, err)
+		return nil, false, fmt.Errorf("read where passages were seen: %w", err)
 	}
 	defer rows.Close()
 	var out []spanGroup
 	for rows.Next() {
-		g := spanGroup{key: hitKey{text: id}}
-		if err := rows.Scan(&g.key.page, &g.key.field, &g.first, &g.last, &g.open, &g.gone); err != nil {
-			return nil, false, fmt.Errorf("read spans of passage %d: %w", id, err)
+		var g spanGroup
+		if err := rows.Scan(&g.key.text, &g.key.page, &g.key.field, &g.first, &g.last, &g.open, &g.gone); err != nil {
+			return nil, false, fmt.Errorf("read where passages were seen: %w", err)
 		}
 		out = append(out, g)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("read spans of passage %d: %w", id, err)
+		return nil, false, fmt.Errorf("read where passages were seen: %w", err)
 	}
 	if len(out) > limit {
 		return out[:limit], true, nil
@@ -370,133 +369,147 @@ func (sr *searcher) groups(id int64, c hitKey, limit int) ([]spanGroup, bool, er
 	return out, false, nil
 }
 
-// consider adds the hit of g if it passes the filters, and reports whether
-// the page of hits is full: a hit beyond Limit ends the search, so Next
-// is set only when more hits exist.
-func (sr *searcher) consider(g spanGroup) (bool, error) {
-	h, ok, err := sr.filter(g)
-	if err != nil || !ok {
-		sr.last = g.key
+// take adds the hits of groups that pass the filters, and reports whether
+// the page of hits is full: a passing hit beyond Limit ends the search,
+// so Next is set only when more hits exist.
+func (sr *searcher) take(groups []spanGroup) (bool, error) {
+	if sr.o.Deleted {
+		groups = slices.DeleteFunc(slices.Clone(groups), func(g spanGroup) bool { return g.open })
+	}
+	if err := sr.lookup(groups); err != nil {
 		return false, err
 	}
-	if len(sr.res.Hits) == sr.o.Limit {
-		sr.res.Next = sr.res.Hits[len(sr.res.Hits)-1].Cursor
-		return true, nil
+	from := len(sr.res.Hits)
+	done := false
+	for _, g := range groups {
+		sr.scanned++
+		h, ok := sr.filter(g)
+		if !ok {
+			continue
+		}
+		if len(sr.res.Hits) == sr.o.Limit {
+			sr.res.Next = sr.res.Hits[len(sr.res.Hits)-1].Cursor
+			done = true
+			break
+		}
+		sr.res.Hits = append(sr.res.Hits, h)
+		sr.textIDs = append(sr.textIDs, g.key.text)
 	}
-	sr.last = g.key
-	if err := sr.fill(&h, g); err != nil {
-		return false, err
+	return done, sr.fill(from)
+}
+
+// lookup reads the pages and versions groups name that are not read yet.
+func (sr *searcher) lookup(groups []spanGroup) error {
+	var pages, versions []int64
+	for _, g := range groups {
+		if _, ok := sr.pages[g.key.page]; !ok {
+			pages = append(pages, g.key.page)
+		}
+		for _, id := range []int64{g.first, g.last, g.gone} {
+			if _, ok := sr.heads[id]; !ok && id != 0 {
+				versions = append(versions, id)
+			}
+		}
 	}
-	sr.res.Hits = append(sr.res.Hits, h)
-	return false, nil
+	if len(pages) > 0 {
+		err := sr.each(`SELECT id, url, removed,
+			CASE WHEN removed THEN (SELECT detected_at FROM changes WHERE page_id = pages.id AND kind = 'removed'
+				ORDER BY id DESC LIMIT 1) END
+			FROM pages WHERE id IN (SELECT value FROM json_each(?))`, pages, func(rows *sql.Rows) error {
+			var id int64
+			var p pageHead
+			err := rows.Scan(&id, &p.url, &p.removed, nullTime{&p.removedAt})
+			sr.pages[id] = p
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("read pages: %w", err)
+		}
+	}
+	if len(versions) > 0 {
+		err := sr.each(`SELECT id, created_at, title FROM versions WHERE id IN (SELECT value FROM json_each(?))`, versions,
+			func(rows *sql.Rows) error {
+				var id int64
+				var v versionHead
+				err := rows.Scan(&id, nullTime{&v.at}, &v.title)
+				sr.heads[id] = v
+				return err
+			})
+		if err != nil {
+			return fmt.Errorf("read versions: %w", err)
+		}
+	}
+	return nil
+}
+
+// each runs query with the JSON list of ids and calls fn on every row.
+func (sr *searcher) each(query string, ids []int64, fn func(*sql.Rows) error) error {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	st, err := sr.stmt(query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(sr.ctx, string(list))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // filter decides the status of g and whether the options keep it.
-func (sr *searcher) filter(g spanGroup) (SearchHit, bool, error) {
-	h := SearchHit{PageID: g.key.page, Field: SearchFieldText, VersionID: g.last, FirstVersionID: g.first, Cursor: g.key.String()}
+func (sr *searcher) filter(g spanGroup) (SearchHit, bool) {
+	p, v := sr.pages[g.key.page], sr.heads[g.last]
+	h := SearchHit{PageID: g.key.page, URL: p.url, Title: v.title, Field: SearchFieldText, VersionID: g.last,
+		VersionAt: v.at, FirstVersionID: g.first, FirstSeen: sr.heads[g.first].at, Cursor: g.key.String()}
 	if g.key.field == fieldTitle {
 		h.Field = SearchFieldTitle
 	}
-	p, err := sr.page(g.key.page)
-	if err != nil {
-		return h, false, err
-	}
-	h.URL = p.url
 	switch {
 	case !g.open:
-		h.Status, h.EditedVersionID = SearchEditedAway, g.gone
+		h.Status, h.EditedVersionID, h.EditedAt = SearchEditedAway, g.gone, sr.heads[g.gone].at
 	case p.removed:
 		h.Status, h.RemovedAt = SearchRemovedPage, p.removedAt
 	default:
 		h.Status = SearchLive
 	}
 	if sr.o.Deleted && h.Status != SearchEditedAway {
-		return h, false, nil
-	}
-	v, err := sr.version(g.last)
-	if err != nil {
-		return h, false, err
-	}
-	h.VersionAt, h.Title = v.at, v.title
-	if h.EditedVersionID != 0 {
-		if v, err = sr.version(h.EditedVersionID); err != nil {
-			return h, false, err
-		}
-		h.EditedAt = v.at
+		return h, false
 	}
 	if !sr.o.Since.IsZero() && h.VersionAt.Before(sr.o.Since) && (h.EditedAt.IsZero() || h.EditedAt.Before(sr.o.Since)) {
-		return h, false, nil
+		return h, false
 	}
-	return h, true, nil
+	return h, true
 }
 
-// fill adds what only a shown hit needs: its first version and snippet.
-func (sr *searcher) fill(h *SearchHit, g spanGroup) error {
-	v, err := sr.version(g.first)
-	if err != nil {
-		return err
+// fill adds the snippets of the hits from index from on.
+func (sr *searcher) fill(from int) error {
+	if from == len(sr.res.Hits) {
+		return nil
 	}
-	h.FirstSeen = v.at
-	text, err := sr.text(g.key.text)
+	texts := map[int64]string{}
+	err := sr.each(`SELECT id, text FROM search_texts WHERE id IN (SELECT value FROM json_each(?))`, sr.textIDs[from:],
+		func(rows *sql.Rows) error {
+			var id int64
+			var s string
+			err := rows.Scan(&id, &s)
+			texts[id] = s
+			return err
+		})
 	if err != nil {
-		return err
+		return fmt.Errorf("read passages: %w", err)
 	}
-	h.Snippet = snippet(text, sr.q.matchSpans(text))
+	for i := from; i < len(sr.res.Hits); i++ {
+		text := texts[sr.textIDs[i]]
+		sr.res.Hits[i].Snippet = snippet(text, sr.q.matchSpans(text))
+	}
 	return nil
-}
-
-func (sr *searcher) page(id int64) (pageHead, error) {
-	if p, ok := sr.pages[id]; ok {
-		return p, nil
-	}
-	st, err := sr.stmt(`SELECT url, removed,
-		CASE WHEN removed THEN (SELECT detected_at FROM changes WHERE page_id = pages.id AND kind = 'removed'
-			ORDER BY id DESC LIMIT 1) END
-		FROM pages WHERE id = ?`)
-	if err != nil {
-		return pageHead{}, err
-	}
-	var p pageHead
-	if err := st.QueryRowContext(sr.ctx, id).Scan(&p.url, &p.removed, nullTime{&p.removedAt}); err != nil {
-		return pageHead{}, fmt.Errorf("read page %d: %w", id, err)
-	}
-	sr.pages[id] = p
-	return p, nil
-}
-
-// versionHead is what a hit shows of a version.
-type versionHead struct {
-	at    time.Time
-	title string
-}
-
-func (sr *searcher) version(id int64) (versionHead, error) {
-	if v, ok := sr.heads[id]; ok {
-		return v, nil
-	}
-	st, err := sr.stmt(`SELECT created_at, title FROM versions WHERE id = ?`)
-	if err != nil {
-		return versionHead{}, err
-	}
-	var v versionHead
-	if err := st.QueryRowContext(sr.ctx, id).Scan(nullTime{&v.at}, &v.title); err != nil {
-		return versionHead{}, fmt.Errorf("read version %d: %w", id, err)
-	}
-	sr.heads[id] = v
-	return v, nil
-}
-
-func (sr *searcher) text(id int64) (string, error) {
-	st, err := sr.stmt(`SELECT text FROM search_texts WHERE id = ?`)
-	if err != nil {
-		return "", err
-	}
-	var s string
-	if err := st.QueryRowContext(sr.ctx, id).Scan(&s); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			err = ErrNotFound
-		}
-		return "", fmt.Errorf("read passage %d: %w", id, err)
-	}
-	return s, nil
 }

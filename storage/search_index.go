@@ -39,7 +39,8 @@ const searchSchema = `CREATE TABLE search_texts (
 		gone_version_id INTEGER REFERENCES versions (id)
 	);
 	CREATE INDEX search_spans_text ON search_spans (text_id, page_id, field);
-	CREATE INDEX search_spans_page ON search_spans (page_id, gone_version_id);
+	CREATE INDEX search_spans_page ON search_spans (page_id, text_id);
+	CREATE INDEX search_spans_open ON search_spans (page_id) WHERE gone_version_id IS NULL;
 	CREATE VIRTUAL TABLE search_words USING fts5 (text, content = '', columnsize = 0,
 		tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'");
 	CREATE VIRTUAL TABLE search_grams USING fts5 (text, content = '', columnsize = 0, tokenize = 'trigram');`

@@ -305,6 +305,47 @@ func TestSearchPaging(t *testing.T) {
 	}
 }
 
+// A search that reaches its bound of work before its page is full says
+// so, and its cursor resumes where it stopped: paging through capped
+// results gives every hit once, the same as an unbounded search.
+func TestSearchCappedResumes(t *testing.T) {
+	f := newSearchFixture(t)
+	for i := range 12 {
+		// Each page keeps the shared paragraph; one in three edits its
+		// own paragraph away.
+		u := fmt.Sprintf("http://news.test/p%d", i)
+		f.version(u, "T", fmt.Sprintf("Shared story line.\n\nStory number %d.", i))
+		if i%3 == 0 {
+			f.version(u, "T", "Shared story line.")
+		}
+	}
+	o := storage.SearchOptions{Deleted: true, Limit: 2}
+	want := hitLines(f.search("story", storage.SearchOptions{Deleted: true, Limit: storage.MaxSearchLimit}))
+	if len(want) != 4 {
+		t.Fatalf("unbounded: %q, want 4 hits", want)
+	}
+	var got []string
+	capped := 0
+	cursor := ""
+	for range 100 {
+		o.Cursor = cursor
+		res := f.search("story", storage.WithScanLimitForTest(o, 5))
+		got = append(got, hitLines(res)...)
+		if res.Capped {
+			capped++
+			if res.Next == "" || len(res.Hits) == o.Limit {
+				t.Errorf("capped page of %d hits with next %q", len(res.Hits), res.Next)
+			}
+		}
+		if cursor = res.Next; cursor == "" {
+			break
+		}
+	}
+	if !slices.Equal(got, want) || capped == 0 {
+		t.Errorf("paged with a bound of 5 (%d capped pages):\n%s\nwant\n%s", capped, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestSearchRejectsBadOptions(t *testing.T) {
 	f := newSearchFixture(t)
 	f.version("http://news.test/a", "A", "alpha")

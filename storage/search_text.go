@@ -173,23 +173,30 @@ func parseTerm(s string, quoted bool) (queryTerm, bool, error) {
 	return t, true, nil
 }
 
-// expressions are the FTS5 queries for the word and the trigram index; an
-// empty one is not needed. Terms are quoted strings of folded words, which
-// hold no quote, so no input can make FTS5 syntax.
-func (q Query) expressions() (words, grams string) {
-	var w, g []string
+// expression is the FTS5 query, and whether it is for the trigram index
+// rather than the word index. A query whose every term is a substring of
+// 3 or more unspaced characters goes to the trigram index; any other, to
+// the word index, where unspaced text is a phrase of one-character words:
+// one index answers the whole query, so FTS5 intersects the terms itself.
+// Terms are quoted strings of folded words, which hold no quote, so no
+// input can make FTS5 syntax.
+func (q Query) expression() (expr string, grams bool) {
+	grams = true
 	for _, t := range q.terms {
-		if t.grams != "" {
-			g = append(g, `"`+t.grams+`"`)
-			continue
-		}
-		e := `"` + strings.Join(t.words, " ") + `"`
-		if t.prefix {
-			e += " *"
-		}
-		w = append(w, e)
+		grams = grams && t.grams != ""
 	}
-	return strings.Join(w, " AND "), strings.Join(g, " AND ")
+	var out []string
+	for _, t := range q.terms {
+		switch {
+		case grams:
+			out = append(out, `"`+t.grams+`"`)
+		case t.prefix:
+			out = append(out, `"`+strings.Join(t.words, " ")+`" *`)
+		default:
+			out = append(out, `"`+strings.Join(t.words, " ")+`"`)
+		}
+	}
+	return strings.Join(out, " AND "), grams
 }
 
 // unspaced reports whether r belongs to a script written without spaces

@@ -7,34 +7,37 @@ import (
 	"unicode/utf8"
 )
 
-func TestParseQueryExpressions(t *testing.T) {
+func TestParseQueryExpression(t *testing.T) {
 	tests := []struct {
-		query, words, grams string
+		query, want string
+		grams       bool
 	}{
-		{"Budget", `"budget"`, ``},
-		{"CAFÉ crème", `"cafe" AND "creme"`, ``},
-		{`"joined 13 conventions"`, `"joined 13 conventions"`, ``},
-		{`“joined 13”`, `"joined 13"`, ``},
-		{"climat*", `"climat" *`, ``},
-		{"e-mail", `"e mail"`, ``},
-		{"ＧＤＰ", `"gdp"`, ``},
-		{"北京", `"北 京"`, ``},
-		{"京", `"京"`, ``},
-		{"北京市", ``, `"北京市"`},
-		{"北京市 budget", `"budget"`, `"北京市"`},
-		{"北京 budget", `"北 京" AND "budget"`, ``},
-		{"人民币*", ``, `"人民币"`},
-		{`"北京、上海"`, ``, `"北京 上海"`},
-		{"G7峰会", ``, `"g7峰会"`},
-		{"A股", `"a 股"`, ``},
+		{"Budget", `"budget"`, false},
+		{"CAFÉ crème", `"cafe" AND "creme"`, false},
+		{`"joined 13 conventions"`, `"joined 13 conventions"`, false},
+		{`“joined 13”`, `"joined 13"`, false},
+		{"climat*", `"climat" *`, false},
+		{"e-mail", `"e mail"`, false},
+		{"ＧＤＰ", `"gdp"`, false},
+		{"北京", `"北 京"`, false},
+		{"京", `"京"`, false},
+		{"北京市", `"北京市"`, true},
+		{"北京市 東京都", `"北京市" AND "東京都"`, true},
+		{"北京市 budget", `"北 京 市" AND "budget"`, false},
+		{"北京 budget", `"北 京" AND "budget"`, false},
+		{"北京市 北京", `"北 京 市" AND "北 京"`, false},
+		{"人民币*", `"人民币"`, true},
+		{`"北京、上海"`, `"北京 上海"`, true},
+		{"G7峰会", `"g7峰会"`, true},
+		{"A股", `"a 股"`, false},
 		// FTS5 syntax is not syntax here: operators are words, and
 		// punctuation separates words.
-		{`a OR b`, `"a" AND "or" AND "b"`, ``},
-		{`NEAR(a b)`, `"near a" AND "b"`, ``},
-		{`text:secret`, `"text secret"`, ``},
-		{`^start - end`, `"start" AND "end"`, ``},
-		{`don't`, `"don t"`, ``},
-		{"soft\u00adhyphen", `"softhyphen"`, ``},
+		{`a OR b`, `"a" AND "or" AND "b"`, false},
+		{`NEAR(a b)`, `"near a" AND "b"`, false},
+		{`text:secret`, `"text secret"`, false},
+		{`^start - end`, `"start" AND "end"`, false},
+		{`don't`, `"don t"`, false},
+		{"soft\u00adhyphen", `"softhyphen"`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -42,9 +45,8 @@ func TestParseQueryExpressions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			words, grams := q.expressions()
-			if words != tt.words || grams != tt.grams {
-				t.Errorf("expressions(%q) = %q, %q; want %q, %q", tt.query, words, grams, tt.words, tt.grams)
+			if got, grams := q.expression(); got != tt.want || grams != tt.grams {
+				t.Errorf("expression(%q) = %q, trigram %v; want %q, %v", tt.query, got, grams, tt.want, tt.grams)
 			}
 		})
 	}
