@@ -99,7 +99,8 @@ func (s *Store) queryChangeHeads(ctx context.Context, what, q string, args ...an
 	return out, nil
 }
 
-// changeWhere is the WHERE clause of f, over changes aliased c.
+// changeWhere is the WHERE clause of f, over changes aliased c; it selects
+// what Changes selects (TestBrowseHeadsMatchChanges keeps them equal).
 func changeWhere(f ChangeFilter) ([]string, []any) {
 	var where []string
 	var args []any
@@ -111,6 +112,9 @@ func changeWhere(f ChangeFilter) ([]string, []any) {
 	}
 	if f.PageID > 0 {
 		add("c.page_id = ?", f.PageID)
+	}
+	if f.SourceID > 0 {
+		add("c.page_id IN (SELECT id FROM pages WHERE source_id = ?)", f.SourceID)
 	}
 	if f.SourceID > 0 {
 		add("c.page_id IN (SELECT id FROM pages WHERE source_id = ?)", f.SourceID)

@@ -115,6 +115,44 @@ func TestBrowseChangeHeads(t *testing.T) {
 	}
 }
 
+// TestBrowseHeadsMatchChanges keeps ChangeHeads selecting what Changes
+// selects, filter by filter.
+func TestBrowseHeadsMatchChanges(t *testing.T) {
+	f := browseSeed(t)
+	ctx := t.Context()
+	other, err := f.st.EnsureSource(ctx, storage.KindFeed, "other", "http://other.test/rss", "", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filters := []storage.ChangeFilter{
+		{}, {WithSuppressed: true}, {PageID: f.page.ID, WithSuppressed: true}, {PageID: f.page.ID + 1},
+		{SourceID: f.page.SourceID, WithSuppressed: true}, {SourceID: other.ID},
+		{Kind: storage.ChangeRemoved}, {Class: "added"}, {Class: "reverted", WithSuppressed: true},
+		{Since: t0.Add(3 * time.Hour), WithSuppressed: true}, {AfterID: f.removed, WithSuppressed: true},
+		{BeforeID: f.back, WithSuppressed: true}, {WithSuppressed: true, Limit: 2},
+	}
+	for _, flt := range filters {
+		chs, err := f.st.Changes(ctx, flt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs, err := f.st.ChangeHeads(ctx, flt, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b []int64
+		for _, c := range chs {
+			a = append(a, c.ID)
+		}
+		for _, h := range hs {
+			b = append(b, h.ID)
+		}
+		if !slices.Equal(a, b) {
+			t.Errorf("filter %+v: Changes %v, ChangeHeads %v", flt, a, b)
+		}
+	}
+}
+
 func TestBrowseVersions(t *testing.T) {
 	f := browseSeed(t)
 	vs, err := f.st.PageVersions(t.Context(), f.page.ID, 0, 2)

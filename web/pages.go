@@ -99,7 +99,7 @@ func (h *handler) showPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	d := pageDetail{Title: "Page " + strconv.FormatInt(id, 10)}
+	d := pageDetail{Title: "Page " + strconv.FormatInt(id, 10), CheckNow: h.checkNow(r, id)}
 	if d.Page, err = h.st.PageHead(ctx, id); err != nil {
 		h.fail(w, r, err)
 		return
