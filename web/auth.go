@@ -112,6 +112,10 @@ func (h *handler) guard(next http.Handler) http.Handler {
 		if p != nil {
 			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		}
+		if p != nil && p.via != viaOpen {
+			// What a login shows is for that reader: no shared cache may keep it.
+			w.Header().Set("Cache-Control", "private")
+		}
 		next.ServeHTTP(w, r)
 	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -280,9 +280,14 @@ func TestAuthLoginFlow(t *testing.T) {
 			t.Errorf("session cookie %+v: want HttpOnly, SameSite=Lax, not Secure over http, Path=/, Max-Age 12h", ck)
 		}
 		for _, path := range []string{"/pages", "/api/changes", "/changes/" + id(s.f.changed)} {
-			if r := send(t, c, "GET", s.URL+path, nil); r.status != 200 {
-				t.Errorf("%s logged in as %s: %d, want 200", path, user, r.status)
+			if r := send(t, c, "GET", s.URL+path, nil); r.status != 200 || r.header.Get("Cache-Control") != "private" {
+				t.Errorf("%s logged in as %s: %d, Cache-Control %q; want 200, private", path, user, r.status, r.header.Get("Cache-Control"))
 			}
+		}
+		// Behind a TLS proxy that says so, the cookie is Secure.
+		r = send(t, browser(t), "POST", s.URL+"/login", url.Values{"user": {user}, "password": {"pw-" + user}}, "X-Forwarded-Proto", "https")
+		if !sessionCookie(t, r).Secure {
+			t.Errorf("session cookie behind an https proxy is not Secure")
 		}
 	}
 	// The token still lets API clients in without a session.

@@ -106,10 +106,13 @@ func (s *security) newSession(r *http.Request, user string) *http.Cookie {
 
 // cookie is the session cookie: HttpOnly, SameSite=Lax (a link from a mail
 // to a change page still finds the reader logged in, a cross-site POST
-// carries no session), Secure when the request came over TLS.
+// carries no session), Secure when the request came over TLS, directly or
+// through a proxy that says so in X-Forwarded-Proto (a forged header only
+// keeps the forger's own cookie off plain HTTP).
 func (s *security) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	secure := r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 	return &http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode}
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
 }
 
 // readSession returns the request's login if its cookie is signed by this
