@@ -499,9 +499,12 @@ func TestCheckNowUsers(t *testing.T) {
 	if r.status != http.StatusSeeOther || err != nil || loc.Path != "/pages/"+id(s.f.page.ID) || loc.Query().Get("checked") != "changed: version 1" {
 		t.Fatalf("check now: %d to %q, want 303 back to the page with the outcome", r.status, r.header.Get("Location"))
 	}
-	if page := send(t, c, "GET", s.URL+loc.String(), nil); page.status != 200 {
+	page := send(t, c, "GET", s.URL+loc.String(), nil)
+	if page.status != 200 {
 		t.Errorf("the page after check now: %d", page.status)
 	}
+	mustContain(t, "page after check now", page.body, `action="/pages/`+id(s.f.page.ID)+`/check"`,
+		`name="csrf" value="`+csrf+`"`, "Check now</button>", "changed: version 1</span>")
 
 	// An API client with the token needs no CSRF token and gets JSON.
 	r = send(t, http.DefaultClient, "POST", target, nil, "Authorization", "Bearer "+testToken)

@@ -173,8 +173,10 @@ func TestRunWebLoginAndCheckNow(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther || err != nil || loc.Path != fmt.Sprintf("/pages/%d", id) {
 			t.Fatalf("check now: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		if resp, _ := do(t, c, "GET", base+loc.String(), nil); resp.StatusCode != 200 {
-			t.Errorf("page after check now: %d", resp.StatusCode)
+		resp, page := do(t, c, "GET", base+loc.String(), nil)
+		shown, _, _ := strings.Cut(loc.Query().Get("checked"), " (") // html/template escapes what follows
+		if resp.StatusCode != 200 || !strings.Contains(page, "</time>: "+shown) {
+			t.Errorf("page after check now: %d, outcome %q not shown", resp.StatusCode, loc.Query().Get("checked"))
 		}
 		return loc.Query().Get("checked")
 	}
