@@ -548,6 +548,26 @@ func (s *Store) PageTimeline(ctx context.Context, pageID int64, before TimelineK
 	return tl, nil
 }
 
+// VersionStamps stamps every version of a page, oldest first, from the
+// versions_recent index alone.
+func (s *Store) VersionStamps(ctx context.Context, pageID int64) ([]VersionStamp, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, created_at FROM versions INDEXED BY versions_recent
+		WHERE page_id = ? ORDER BY id`, pageID)
+	if err != nil {
+		return nil, fmt.Errorf("list versions of page %d: %w", pageID, err)
+	}
+	defer rows.Close()
+	var out []VersionStamp
+	for rows.Next() {
+		st := VersionStamp{Number: len(out) + 1}
+		if err := rows.Scan(&st.ID, nullTime{&st.CreatedAt}); err != nil {
+			return nil, fmt.Errorf("list versions of page %d: %w", pageID, err)
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
 // timelineKey is a TimelineKey with its time, for sorting.
 type timelineKey struct {
 	TimelineKey
@@ -563,29 +583,16 @@ type timelineKey struct {
 // read, so the cost is a few bytes per item, whatever the texts weigh.
 func (s *Store) timelineKeys(ctx context.Context, pageID int64) ([]timelineKey, []VersionStamp, map[int64]int64, error) {
 	what := fmt.Sprintf("timeline of page %d", pageID)
-	var keys []timelineKey
-	var stamps []VersionStamp
-	rows, err := s.db.QueryContext(ctx, `SELECT id, created_at FROM versions INDEXED BY versions_recent
-		WHERE page_id = ? ORDER BY id`, pageID)
+	stamps, err := s.VersionStamps(ctx, pageID)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("%s: %w", what, err)
+		return nil, nil, nil, err
 	}
-	for rows.Next() {
-		var st VersionStamp
-		if err := rows.Scan(&st.ID, nullTime{&st.CreatedAt}); err != nil {
-			rows.Close()
-			return nil, nil, nil, fmt.Errorf("%s: %w", what, err)
-		}
-		st.Number = len(stamps) + 1
-		stamps = append(stamps, st)
+	keys := make([]timelineKey, 0, len(stamps))
+	for _, st := range stamps {
 		keys = append(keys, timelineKey{TimelineKey{Version: true, ID: st.ID}, st.CreatedAt})
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, nil, fmt.Errorf("%s: %w", what, err)
-	}
 	intro := map[int64]int64{}
-	rows, err = s.db.QueryContext(ctx, `SELECT id, detected_at, old_version_id, new_version_id FROM changes
+	rows, err := s.db.QueryContext(ctx, `SELECT id, detected_at, old_version_id, new_version_id FROM changes
 		WHERE page_id = ? ORDER BY id`, pageID)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: %w", what, err)

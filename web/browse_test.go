@@ -554,3 +554,32 @@ func TestLayoutLinksSearchAndFeed(t *testing.T) {
 		`<link rel="alternate" type="application/atom+xml" href="/feeds/changes.atom">`, `<a href="/feeds/changes.atom">`)
 	mustNotContain(t, "layout", body, "<script")
 }
+
+// TestNewViewsEscapeCrawledText opens every view this file covers on the
+// hostile page of the fixture: its title, URL, byline and text are shown
+// as text, never as markup or a javascript: link.
+func TestNewViewsEscapeCrawledText(t *testing.T) {
+	f := seed(t)
+	setFailing(t, f.st, f.hostilePage, xssScript, time.Now().Add(time.Hour))
+	h := quietHandler(f.st, &bytes.Buffer{})
+	for _, target := range []string{
+		"/changes/" + id(f.removed) + "?view=side",
+		"/pages/" + id(f.hostilePage.ID) + "/compare?from=" + id(f.hostileV) + "&to=" + id(f.hostileV),
+		"/pages/" + id(f.hostilePage.ID) + "/compare?from=" + id(f.hostileV) + "&to=" + id(f.hostileV) + "&view=side",
+		"/pages?failing=1", "/sources",
+	} {
+		res := get(t, h, target)
+		if res.status != http.StatusOK {
+			t.Fatalf("%s: status %d", target, res.status)
+		}
+		mustNotContain(t, target, res.body, "<script", "<img", `href="javascript:`, "onerror=alert(1)>")
+		if !strings.Contains(res.body, xssScriptEscaped) && !strings.Contains(res.body, xssAttrEscaped) {
+			t.Errorf("%s shows neither hostile string in escaped form", target)
+		}
+	}
+	for _, target := range []string{"/api/pages", "/api/pages/" + id(f.hostilePage.ID), "/api/versions/" + id(f.hostileV),
+		"/api/pages/" + id(f.hostilePage.ID) + "/versions", "/api/sources", "/api/diff?from=" + id(f.hostileV) + "&to=" + id(f.hostileV)} {
+		res := get(t, h, target)
+		mustNotContain(t, target, res.body, "<script", "<img")
+	}
+}

@@ -143,13 +143,13 @@ func (h *handler) showCompare(w http.ResponseWriter, r *http.Request) {
 	}
 	doc.OldLabel = fmt.Sprintf("version %d (#%d)", c.FromN, c.From.ID)
 	doc.NewLabel = fmt.Sprintf("version %d (#%d)", c.ToN, c.To.ID)
-	tl, err := h.st.PageTimeline(ctx, pageID, storage.TimelineKey{}, 0, 0)
+	stamps, err := h.st.VersionStamps(ctx, pageID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	p := comparePage{Title: fmt.Sprintf("Version %d → %d", c.FromN, c.ToN), C: c, Doc: doc,
-		Picker: newPicker(pageID, tl.Versions, from, to)}
+		Picker: newPicker(pageID, stamps, from, to)}
 	h.render(w, r, http.StatusOK, "compare", p)
 }
 

@@ -108,7 +108,7 @@ func (h *handler) showPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	tl, err := h.st.PageTimeline(ctx, id, before, limit, excerptChars)
+	tl, err := h.st.PageTimeline(ctx, id, before, limit, 0) // the timeline shows no diff
 	if err != nil {
 		h.fail(w, r, err)
 		return
