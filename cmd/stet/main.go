@@ -35,6 +35,7 @@ func commands() []command {
 		{"check", "[-config F] [-db F] [-json] [-v] URL...", "fetch URLs now, store a version if changed, print the result", runCheck},
 		{"changes", "[-config F] [-db F] [-since 24h] [-url U] [-kind K] [-class C] [-all] [-limit N] [-json]", "list change reports, newest first", runChanges},
 		{"history", "[-config F] [-db F] [-json] URL", "list every version of a page", runHistory},
+		{"search", "[-config F] [-db F] [-deleted] [-url U] [-since D] [-limit N] [-cursor C] [-json] QUERY", "search the text and titles of every version ever stored", runSearch},
 		{"diff", "[-config F] [-db F] URL [VERSION VERSION]", "show the diff between two versions (default: latest two)", runDiff},
 		{"serve", "[-config F] [-db F] [-listen HOST:PORT] [-check-now] [-log-level L] [-log-format text|json]", "serve the web UI and JSON API over the database", runServe},
 		{"passwd", "[-algo argon2id|bcrypt]", "read a password on stdin, print its hash for [[web.user]] password_hash", runPasswd},
