@@ -154,8 +154,10 @@ func TestAPIChangesBounded(t *testing.T) {
 		if limit := uint64(1 << 20); target != "/changes/1" && (l.body > limit || l.body > s.body+s.body/4) {
 			t.Errorf("%s: body of %d bytes with 3 MiB diffs (%d with 64 KiB ones); want at most 1 MiB, and about the same", target, l.body, s.body)
 		}
-		if limit := uint64(3 << 20); target != "/changes/1" && (l.alloc > limit || l.alloc > 2*s.alloc+(256<<10)) {
-			t.Errorf("%s: allocated %d bytes with 3 MiB diffs (%d with 64 KiB ones); want under 3 MiB, and about the same", target, l.alloc, s.alloc)
+		// Six stored diffs weigh 36 MiB: serving a list must cost a small
+		// fraction of one, and about what it costs with small diffs.
+		if limit := uint64(4 << 20); target != "/changes/1" && (l.alloc > limit || l.alloc > 2*s.alloc+(256<<10)) {
+			t.Errorf("%s: allocated %d bytes with 3 MiB diffs (%d with 64 KiB ones); want under 4 MiB, and about the same", target, l.alloc, s.alloc)
 		}
 	}
 	// One change page reads that change's whole diff, but shows one part.
