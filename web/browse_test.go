@@ -583,3 +583,44 @@ func TestNewViewsEscapeCrawledText(t *testing.T) {
 		mustNotContain(t, target, res.body, "<script", "<img")
 	}
 }
+
+// TestPageSourceShowsItsPage checks that a [[page]] source, checked
+// through its one page, shows that page's state.
+func TestPageSourceShowsItsPage(t *testing.T) {
+	st := openStore(t)
+	now := time.Now()
+	src, err := st.EnsureSource(t.Context(), storage.KindPage, "white paper", "http://gov.test/paper", "@every 1h", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Tx(t.Context(), func(tx *storage.Tx) error {
+		p, _ := addPage(t, tx, src.ID, "http://gov.test/paper", "Paper", now, "text")
+		setFailingTx(t, tx, p, "status 503", now.Add(time.Hour))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := quietHandler(st, &bytes.Buffer{})
+	var out struct {
+		Sources []struct {
+			Failing     bool    `json:"failing"`
+			LastReason  string  `json:"last_reason"`
+			NextCheckAt *string `json:"next_check_at"`
+		} `json:"sources"`
+	}
+	getJSON(t, h, "/api/sources", http.StatusOK, &out)
+	if len(out.Sources) != 1 || !out.Sources[0].Failing || out.Sources[0].LastReason != "status 503" || out.Sources[0].NextCheckAt == nil {
+		t.Errorf("page source = %+v", out.Sources)
+	}
+	mustContain(t, "sources", get(t, h, "/sources").body, "error: status 503 <span class=\"flag\">failing</span>")
+}
+
+func setFailingTx(t *testing.T, tx *storage.Tx, p storage.Page, reason string, until time.Time) {
+	t.Helper()
+	p.Failing, p.ConsecutiveFailures, p.FailingSince, p.LastReason, p.LastClass = true, 5, until.Add(-3*time.Hour), reason, "error"
+	p.BackoffUntil = until
+	if err := tx.UpdatePageState(p); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -44,14 +44,33 @@ func sourceFilter(q url.Values) (storage.SourceFilter, error) {
 }
 
 // sourceHeads reads one page of the source list, and whether more follow.
+// A [[page]] source is checked through its one page, so its state is that
+// page's, as `stet sources` shows it.
 func (h *handler) sourceHeads(r *http.Request, f storage.SourceFilter) ([]storage.SourceHead, bool, error) {
 	limit := f.Limit
 	f.Limit++
 	ss, err := h.st.SourceHeads(r.Context(), f)
-	if err != nil || len(ss) <= limit {
-		return ss, false, err
+	if err != nil {
+		return nil, false, err
 	}
-	return ss[:limit], true, nil
+	more := len(ss) > limit
+	ss = ss[:min(len(ss), limit)]
+	for i := range ss {
+		s := &ss[i]
+		if s.Kind != storage.KindPage || s.Pages != 1 {
+			continue
+		}
+		ps, err := h.st.PageHeads(r.Context(), storage.PageFilter{SourceID: s.ID, Limit: 1})
+		if err != nil {
+			return nil, false, err
+		}
+		if len(ps) == 1 {
+			p := ps[0]
+			s.LastCheckedAt, s.LastClass, s.LastReason, s.NextCheckAt = p.LastCheckedAt, p.LastClass, p.LastReason, p.NextCheckAt
+			s.ConsecutiveFailures, s.Failing, s.FailingSince, s.BackoffUntil = p.ConsecutiveFailures, p.Failing, p.FailingSince, p.BackoffUntil
+		}
+	}
+	return ss, more, nil
 }
 
 // listSources shows health: counts of sources and pages failing, backed
