@@ -624,3 +624,26 @@ func setFailingTx(t *testing.T, tx *storage.Tx, p storage.Page, reason string, u
 		t.Fatal(err)
 	}
 }
+
+func TestNewRoutesDatabaseErrors(t *testing.T) {
+	f := seed(t)
+	var logs bytes.Buffer
+	h := quietHandler(f.st, &logs)
+	f.st.Close()
+	for _, target := range []string{"/api/pages", "/api/pages/1", "/api/pages/1/versions", "/api/versions/1", "/api/changes/1",
+		"/api/diff?from=1&to=2", "/api/sources"} {
+		var body struct{ Error string }
+		getJSON(t, h, target, http.StatusInternalServerError, &body)
+		if body.Error != "database error" {
+			t.Errorf("%s: error = %q", target, body.Error)
+		}
+	}
+	for _, target := range []string{"/pages/1/compare?from=1&to=2", "/pages?failing=1", "/sources"} {
+		res := get(t, h, target)
+		if res.status != http.StatusInternalServerError {
+			t.Errorf("%s = %d, want 500", target, res.status)
+		}
+		mustNotContain(t, target, strings.ToLower(res.body), "sql", "closed", "stet.db")
+	}
+	mustContain(t, "log", logs.String(), "database is closed", "path=/api/sources")
+}
