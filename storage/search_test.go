@@ -197,6 +197,52 @@ func TestSearchFindsEveryVersionWithStatus(t *testing.T) {
 	}
 }
 
+// Words are found whatever their case, accents or width, in every
+// script; scripts written without spaces are found by any part.
+func TestSearchScripts(t *testing.T) {
+	f := newSearchFixture(t)
+	texts := []string{
+		"Москва объявила новые меры.",
+		"Η Αθήνα ανακοίνωσε μέτρα.",
+		"हिंदी भाषा में समाचार।",
+		"กรุงเทพมหานครประกาศมาตรการใหม่",
+		"서울특별시는 새로운 조치를 발표했다.",
+		"ＦＵＬＬ－ＷＩＤＴＨ text and Straße.",
+		"Le café de la gare.",
+	}
+	for i, text := range texts {
+		f.version(fmt.Sprintf("http://news.test/s%d", i), "", text)
+	}
+	tests := []struct{ query, want string }{
+		{"москва", "[[Москва]] объявила новые меры."},
+		{"АФИНЫ", ""},
+		{"αθηνα", "Η [[Αθήνα]] ανακοίνωσε μέτρα."},
+		{"हिंदी", "[[हिंदी]] भाषा में समाचार।"},
+		{"हिं", ""}, // a Devanagari word is a word, not a substring
+		{"ประกาศ", "กรุงเทพมหานคร[[ประกาศ]]มาตรการใหม่"},
+		{"กร", "[[กร]]ุงเทพมหานครประกาศมาตรการใหม่"},
+		{"특별", "서울[[특별]]시는 새로운 조치를 발표했다."},
+		{"full-width", "[[ＦＵＬＬ－ＷＩＤＴＨ]] text and Straße."},
+		{"STRASSE", ""},
+		{"straße", "ＦＵＬＬ－ＷＩＤＴＨ text and [[Straße]]."},
+		{"CAFE", "Le [[café]] de la gare."},
+		{"cafè", "Le [[café]] de la gare."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			res := f.search(tt.query, storage.SearchOptions{})
+			var got []string
+			for _, line := range hitLines(res) {
+				_, snip, _ := strings.Cut(line, ": ")
+				got = append(got, snip)
+			}
+			if want := []string{tt.want}; tt.want == "" && len(got) > 0 || tt.want != "" && !slices.Equal(got, want) {
+				t.Errorf("Search(%q) = %q, want %q", tt.query, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestSearchHitDetails(t *testing.T) {
 	f := newSearchFixture(t)
 	n := f.newsroom()
