@@ -45,7 +45,7 @@ const (
 	// matching passages and places they were seen are examined. A
 	// selective filter (-deleted, -since, a page) over a common word can
 	// stop short of a full page of hits; Next then continues the search.
-	maxSearchScan = 20000
+	maxSearchScan = 10000
 )
 
 // SearchOptions narrow and page a search. The zero value finds every
@@ -373,6 +373,7 @@ func (sr *searcher) groups(ids []int64, c hitKey, limit int) (groups []spanGroup
 // the page of hits is full: a passing hit beyond Limit ends the search,
 // so Next is set only when more hits exist.
 func (sr *searcher) take(groups []spanGroup) (bool, error) {
+	sr.scanned += len(groups)
 	if sr.o.Deleted {
 		groups = slices.DeleteFunc(slices.Clone(groups), func(g spanGroup) bool { return g.open })
 	}
@@ -382,7 +383,6 @@ func (sr *searcher) take(groups []spanGroup) (bool, error) {
 	from := len(sr.res.Hits)
 	done := false
 	for _, g := range groups {
-		sr.scanned++
 		h, ok := sr.filter(g)
 		if !ok {
 			continue

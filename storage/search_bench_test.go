@@ -37,7 +37,7 @@ func BenchmarkSearch(b *testing.B) {
 	}
 	defer s.Close()
 	var page int64
-	if err := rawDB(b, path).QueryRow(`SELECT id FROM pages WHERE url = ?`, benchURL(17)).Scan(&page); err != nil {
+	if err := rawDB(b, path).QueryRow(`SELECT id FROM pages WHERE url = ?`, benchURL(13)).Scan(&page); err != nil {
 		b.Fatal(err)
 	}
 	shapes := []struct {
@@ -64,11 +64,15 @@ func BenchmarkSearch(b *testing.B) {
 		{"one page common", []string{"government", "rights", "minister"}, storage.SearchOptions{PageID: page}},
 		{"footer on every page", []string{`"all rights reserved"`}, storage.SearchOptions{}},
 		{"limit 1000", []string{"government"}, storage.SearchOptions{Limit: 1000}},
+		// Filters that reject nearly every match examine up to the bound
+		// of work, then answer Capped with a cursor.
+		{"worst deleted footer", []string{`"all rights reserved"`}, storage.SearchOptions{Deleted: true}},
+		{"worst since 1h common", []string{"government", "北京"}, storage.SearchOptions{Since: time.Now().Add(-time.Hour)}},
 	}
 	for _, sh := range shapes {
 		b.Run(sh.name, func(b *testing.B) {
 			var times []time.Duration
-			hits := 0
+			hits, capped := 0, 0
 			for b.Loop() {
 				times = times[:0]
 				for round := range 8 {
@@ -85,6 +89,9 @@ func BenchmarkSearch(b *testing.B) {
 						times = append(times, time.Since(start))
 						if round == 0 {
 							hits += len(res.Hits)
+							if res.Capped {
+								capped++
+							}
 						}
 					}
 				}
@@ -96,6 +103,7 @@ func BenchmarkSearch(b *testing.B) {
 			b.ReportMetric(pct(0.50), "p50-ms")
 			b.ReportMetric(pct(0.95), "p95-ms")
 			b.ReportMetric(float64(hits)/float64(len(sh.queries)), "hits/query")
+			b.ReportMetric(float64(capped)/float64(len(sh.queries)), "capped/query")
 		})
 	}
 }
