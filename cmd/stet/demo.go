@@ -376,8 +376,8 @@ func (r *demoRun) summary(ctx context.Context, cfg *config.Config, dir string) e
 		fmt.Fprintf(w, "  FAILED:    %s\n", l)
 	}
 	fmt.Fprintf(w, "database:    %s\n", cfg.Storage.Path)
-	fmt.Fprintf(w, "\nexplore it:\n  go run ./cmd/stet changes -config %s\n  go run ./cmd/stet sources -config %s\n  go run ./cmd/stet history -config %s %s%s\n  go run ./cmd/stet serve -config %s    # then open http://127.0.0.1:8080/\n",
-		cfg.File, cfg.File, cfg.File, r.base, firstPath(r.nr), cfg.File)
+	fmt.Fprintf(w, "\nexplore it:\n  go run ./cmd/stet changes -config %s\n  go run ./cmd/stet sources -config %s\n  go run ./cmd/stet history -config %s %s%s\n  go run ./cmd/stet search -config %s -deleted 不足    # text edited away, found by substring\n  go run ./cmd/stet serve -config %s    # then open http://127.0.0.1:8080/\n",
+		cfg.File, cfg.File, cfg.File, r.base, firstPath(r.nr), cfg.File, cfg.File)
 	if !x.ok() || len(hookProblems) > 0 || badSig > 0 || st.DeliveriesPending > 0 {
 		return fmt.Errorf("demo failed: %d of %d scripted changes as expected, %d not scripted, %d webhook problems, %d bad signatures",
 			x.matched, x.expected, len(x.unexpected), len(hookProblems), badSig)

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"crypto/hmac"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/stet/stet/notify"
 )
@@ -43,7 +46,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 		return
 	}
-	if !notify.Verify(rc.secret, body, r.Header.Get("X-Stet-Signature")) {
+	if !notify.Verify(rc.secret, body, r.Header.Get("X-Stet-Signature")) || !verifyStandard(rc.secret, r.Header, body, time.Now()) {
 		rc.badSig++
 		http.Error(w, "bad signature", http.StatusUnauthorized)
 		return
@@ -67,7 +70,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.byChange[ev.Change.ID] = ev.Type
 		what = fmt.Sprintf(" for change #%d [%s]", ev.Change.ID, strings.Join(ev.Change.Classes, " "))
 	}
-	rc.lines = append(rc.lines, fmt.Sprintf("  [webhook receiver] %s%s, signature ok: %q", ev.Type, what, ev.Title))
+	rc.lines = append(rc.lines, fmt.Sprintf("  [webhook receiver] %s%s, both signatures ok: %q", ev.Type, what, ev.Title))
 }
 
 // flush prints what the receiver saw since the last call, so that its lines
@@ -100,4 +103,29 @@ func (rc *receiver) changeEvents() map[int64]string {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	return maps.Clone(rc.byChange)
+}
+
+// verifyStandard checks a delivery as a Standard Webhooks receiver does:
+// the webhook-signature over id.timestamp.body, with a timestamp within
+// five minutes of now (older ones would be replays).
+func verifyStandard(secret []byte, h http.Header, body []byte, now time.Time) bool {
+	key, err := notify.SigningKey(string(secret))
+	if err != nil {
+		return false
+	}
+	sec, err := strconv.ParseInt(h.Get("webhook-timestamp"), 10, 64)
+	if err != nil {
+		return false
+	}
+	sent := time.Unix(sec, 0)
+	if d := now.Sub(sent); d > 5*time.Minute || d < -5*time.Minute {
+		return false
+	}
+	want := notify.SignStandard(key, h.Get("webhook-id"), sent, body)
+	for _, sig := range strings.Fields(h.Get("webhook-signature")) {
+		if hmac.Equal([]byte(sig), []byte(want)) {
+			return true
+		}
+	}
+	return false
 }
