@@ -3,6 +3,7 @@ package browsertest
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -312,5 +313,29 @@ func TestLoginRequiredAndCheckNow(t *testing.T) {
 	}
 	if len(vs) != 4 || !strings.Contains(vs[len(vs)-1].Text, "joined 14 global") {
 		t.Errorf("after check now the page has %d versions; want 4, the last with the new figure", len(vs))
+	}
+}
+
+// The control for TestCrawledPayloadsNeverRun: the same payloads, served
+// raw on a page without stet's escaping or Content-Security-Policy, do
+// reach the trap, so zero hits above means they were stopped, not that the
+// trap cannot see them.
+func TestTrapSeesPayloadsThatRun(t *testing.T) {
+	tr := &trap{}
+	trapSrv := httptest.NewServer(tr)
+	t.Cleanup(trapSrv.Close)
+	raw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, "<!doctype html><title>raw</title><p>%s</p>", strings.Join(payloads(trapSrv.URL), "</p><p>"))
+	}))
+	t.Cleanup(raw.Close)
+	ctx := browser(t)
+	navigate(t, ctx, raw.URL)
+	deadline := time.Now().Add(5 * time.Second)
+	for tr.hits.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := tr.hits.Load(); n < 3 {
+		t.Errorf("raw payloads reached the trap %d times; want the script, event handlers and image (at least 3)", n)
 	}
 }
