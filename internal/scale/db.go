@@ -1,0 +1,83 @@
+package scale
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"time"
+
+	_ "modernc.org/sqlite" // the driver stet uses
+)
+
+// The harness reads the database stet wrote with a few plain queries on
+// the oldest columns of its schema (pages.url and next_check_at, versions,
+// changes.kind and detected_at), so it keeps working as the schema grows.
+
+// timeLayout is how stet stores times (storage.timeLayout).
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+func openDB(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(30000)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+func countRows(ctx context.Context, db *sql.DB, table string) (int64, error) {
+	var n int64
+	err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", table, err)
+	}
+	return n, nil
+}
+
+// makeAllDue makes every page that is scheduled due now: the operator's
+// way to ask for a full re-check, used to measure re-checks in one burst.
+// stet must not be running.
+func makeAllDue(ctx context.Context, db *sql.DB, now time.Time) (int64, error) {
+	res, err := db.ExecContext(ctx, "UPDATE pages SET next_check_at = ? WHERE next_check_at IS NOT NULL",
+		now.UTC().Format(timeLayout))
+	if err != nil {
+		return 0, fmt.Errorf("make pages due: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// detections is when each page's first "changed" change was detected, by URL.
+func detections(ctx context.Context, db *sql.DB) (map[string]time.Time, error) {
+	rows, err := db.QueryContext(ctx, `SELECT p.url, min(c.detected_at) FROM changes c JOIN pages p ON p.id = c.page_id
+		WHERE c.kind = 'changed' GROUP BY p.url`)
+	if err != nil {
+		return nil, fmt.Errorf("read changes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var u, at string
+		if err := rows.Scan(&u, &at); err != nil {
+			return nil, err
+		}
+		t, err := time.Parse(timeLayout, at)
+		if err != nil {
+			return nil, fmt.Errorf("change of %s: %w", u, err)
+		}
+		out[u] = t
+	}
+	return out, rows.Err()
+}
+
+// fileBytes is the size of the database with its WAL and shared memory
+// files, those that exist.
+func fileBytes(path string) int64 {
+	var n int64
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
+}
