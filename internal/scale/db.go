@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the driver stet uses
@@ -35,12 +36,23 @@ func countRows(ctx context.Context, db *sql.DB, table string) (int64, error) {
 	return n, nil
 }
 
-// makeAllDue makes every page that is scheduled due now: the operator's
-// way to ask for a full re-check, used to measure re-checks in one burst.
-// stet must not be running.
+// makeAllDue makes every scheduled page due by now: every due time moves
+// back by the same amount, so the latest is now and the pages keep the
+// order (and the spread over hosts) stet's schedule gave them. It is a
+// whole re-check cycle arriving at once, to measure re-checks in one
+// burst. stet must not be running.
 func makeAllDue(ctx context.Context, db *sql.DB, now time.Time) (int64, error) {
-	res, err := db.ExecContext(ctx, "UPDATE pages SET next_check_at = ? WHERE next_check_at IS NOT NULL",
-		now.UTC().Format(timeLayout))
+	var latest sql.NullString
+	if err := db.QueryRowContext(ctx, "SELECT max(next_check_at) FROM pages").Scan(&latest); err != nil {
+		return 0, fmt.Errorf("latest due time: %w", err)
+	}
+	t, err := time.Parse(timeLayout, latest.String)
+	if err != nil {
+		return 0, fmt.Errorf("latest due time %q: %w", latest.String, err)
+	}
+	days := t.Sub(now).Hours() / 24
+	res, err := db.ExecContext(ctx, `UPDATE pages SET next_check_at = strftime('%Y-%m-%dT%H:%M:%fZ', julianday(next_check_at) - ?)
+		WHERE next_check_at IS NOT NULL`, days)
 	if err != nil {
 		return 0, fmt.Errorf("make pages due: %w", err)
 	}
@@ -80,4 +92,32 @@ func fileBytes(path string) int64 {
 		}
 	}
 	return n
+}
+
+// TableSize is the bytes one table or index takes in the database file.
+type TableSize struct {
+	Name  string
+	Bytes int64
+}
+
+// tableSizes reads SQLite's dbstat table, largest first; nil when this
+// SQLite lacks it.
+func tableSizes(ctx context.Context, db *sql.DB) ([]TableSize, error) {
+	rows, err := db.QueryContext(ctx, "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
+	if err != nil {
+		if strings.Contains(err.Error(), "no such table") {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read dbstat: %w", err)
+	}
+	defer rows.Close()
+	var out []TableSize
+	for rows.Next() {
+		var t TableSize
+		if err := rows.Scan(&t.Name, &t.Bytes); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }

@@ -97,8 +97,8 @@ func sampleBoth(p *Proc) (Sample, Sample, error) {
 	return s, self, err
 }
 
-// quantile is the q quantile (nearest rank) of ds, 0 when empty.
-func quantile(ds []time.Duration, q float64) time.Duration {
+// Quantile is the q quantile (nearest rank) of ds, 0 when empty.
+func Quantile(ds []time.Duration, q float64) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/stet/stet/config"
@@ -73,7 +74,8 @@ type Report struct {
 	Steady                Phase // the edit phase: re-checks as the schedule makes them due
 	PeakRSS               int64 // the largest VmHWM of the stet processes
 
-	DBBytes, Versions, RawHTML int64 // database files; versions stored; article HTML stet received
+	DBBytes, Versions, RawHTML int64       // database files; versions stored; article HTML stet received
+	Tables                     []TableSize // the database by table and index, largest first
 
 	Step               time.Duration
 	Edits, Reported    int             // edits made; edits whose change.changed webhook arrived
@@ -327,7 +329,7 @@ func (x *runner) edits(ctx context.Context) error {
 		return err
 	}
 	x.o.Logf("edits: %d of %d reported; edit to report p50 %s p90 %s (step %s); steady: %.1f checks/s, stet %.2f cores",
-		x.r.Reported, x.r.Edits, quantile(x.r.Notified, .5).Round(time.Millisecond), quantile(x.r.Notified, .9).Round(time.Millisecond),
+		x.r.Reported, x.r.Edits, Quantile(x.r.Notified, .5).Round(time.Millisecond), Quantile(x.r.Notified, .9).Round(time.Millisecond),
 		x.o.Step, x.r.Steady.Rate(), x.r.Steady.Cores())
 	if x.r.Reported < x.r.Edits {
 		return fmt.Errorf("edits: %d of %d reported by webhook within %s", x.r.Reported, x.r.Edits, deadline.Sub(s0.At).Round(time.Second))
@@ -362,11 +364,19 @@ func (x *runner) storage(ctx context.Context) error {
 	x.r.DBBytes = fileBytes(x.cfg.db)
 	x.r.RawHTML = x.n.Stet().ArticleBytes
 	err := x.withDB(ctx, func(db *sql.DB) (err error) {
-		x.r.Versions, err = countRows(ctx, db, "versions")
+		if x.r.Versions, err = countRows(ctx, db, "versions"); err != nil {
+			return err
+		}
+		x.r.Tables, err = tableSizes(ctx, db)
 		return err
 	})
 	x.o.Logf("database: %d bytes, %d versions, %.0f bytes/article, %.3f of the raw HTML (%d bytes)",
 		x.r.DBBytes, x.r.Versions, float64(x.r.DBBytes)/float64(x.o.Articles), x.r.StoredVsRaw(), x.r.RawHTML)
+	var top []string
+	for _, t := range x.r.Tables[:min(len(x.r.Tables), 10)] {
+		top = append(top, fmt.Sprintf("%s %.0f", t.Name, float64(t.Bytes)/float64(x.o.Articles)))
+	}
+	x.o.Logf("bytes per article by table: %s", strings.Join(top, ", "))
 	return err
 }
 

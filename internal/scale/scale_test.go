@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"testing"
@@ -41,6 +44,14 @@ func childMain(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	if dir := os.Getenv("STET_SCALE_PROFILE"); dir != "" {
+		end, err := startProfiles(dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			return 1
+		}
+		defer end()
+	}
 	if err := runChild(ctx, args[2]); err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 1
@@ -63,6 +74,32 @@ func runChild(ctx context.Context, path string) error {
 		return err
 	}
 	return d.Run(ctx)
+}
+
+// startProfiles records a CPU profile of this process, and its blocking
+// and lock contention, into dir/{cpu,block,mutex}-PID.pprof; end writes
+// them.
+func startProfiles(dir string) (end func(), err error) {
+	name := func(kind string) string { return filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", kind, os.Getpid())) }
+	f, err := os.Create(name("cpu"))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, err
+	}
+	runtime.SetBlockProfileRate(int(time.Millisecond))
+	runtime.SetMutexProfileFraction(10)
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		for _, kind := range []string{"block", "mutex"} {
+			if out, err := os.Create(name(kind)); err == nil {
+				_ = pprof.Lookup(kind).WriteTo(out, 0)
+				out.Close()
+			}
+		}
+	}, nil
 }
 
 func newNewsroom(t *testing.T, o scale.NewsroomOptions) *scale.Newsroom {
