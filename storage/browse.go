@@ -35,12 +35,17 @@ type ChangeHead struct {
 // ChangeHeads lists the changes matching f, newest first, as heads whose
 // prefixes hold at most prefix characters of each form of the diff.
 func (s *Store) ChangeHeads(ctx context.Context, f ChangeFilter, prefix int) ([]ChangeHead, error) {
+	q, args := changeHeadsQuery(f, prefix)
+	return s.queryChangeHeads(ctx, "list changes", q, args...)
+}
+
+func changeHeadsQuery(f ChangeFilter, prefix int) (string, []any) {
 	where, args := changeWhere(f)
 	q := changeHeadQuery(where) + " ORDER BY c.id DESC"
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	return s.queryChangeHeads(ctx, "list changes", q, append([]any{prefix, prefix}, args...)...)
+	return q, append([]any{prefix, prefix}, args...)
 }
 
 // ChangeHeadsByID returns the heads of the changes with these ids, by id;
@@ -99,8 +104,21 @@ func (s *Store) queryChangeHeads(ctx context.Context, what, q string, args ...an
 	return out, nil
 }
 
-// changeWhere is the WHERE clause of f, over changes aliased c; it selects
-// what Changes selects (TestBrowseHeadsMatchChanges keeps them equal).
+// changeWhere is the WHERE clause of f, over changes aliased c; Changes
+// and ChangeHeads both use it. Every filter is served by an index
+// (TestOperatorQueriesUseIndexes checks the plans):
+//
+//   - newest first, by class or not: changes_newest (suppressed, id,
+//     classes), whose classes are read from the index, not from the row
+//     after its diff and blocks;
+//   - by kind: changes_kind (kind, suppressed, id, classes);
+//   - by page or source: changes_page. The suppressed term is written
+//     +c.suppressed there, so SQLite does not take it for an index
+//     constraint and prefer changes_newest, which would walk every change
+//     to find a page's few;
+//   - since a time: the lowest id detected since then bounds the ids
+//     (changes_detected finds it), so the newest-first walk stops there,
+//     however few changes the window holds.
 func changeWhere(f ChangeFilter) ([]string, []any) {
 	var where []string
 	var args []any
@@ -109,12 +127,12 @@ func changeWhere(f ChangeFilter) ([]string, []any) {
 	}
 	if !f.Since.IsZero() {
 		add("c.detected_at >= ?", fmtTime(f.Since))
+		// Any change detected since then has an id at least this one's.
+		add("c.id >= coalesce((SELECT min(id) FROM changes INDEXED BY changes_detected WHERE detected_at >= ?), 9223372036854775807)",
+			fmtTime(f.Since))
 	}
 	if f.PageID > 0 {
 		add("c.page_id = ?", f.PageID)
-	}
-	if f.SourceID > 0 {
-		add("c.page_id IN (SELECT id FROM pages WHERE source_id = ?)", f.SourceID)
 	}
 	if f.SourceID > 0 {
 		add("c.page_id IN (SELECT id FROM pages WHERE source_id = ?)", f.SourceID)
@@ -129,10 +147,16 @@ func changeWhere(f ChangeFilter) ([]string, []any) {
 		add("c.kind = ?", f.Kind)
 	}
 	if f.Class != "" {
-		add("EXISTS (SELECT 1 FROM json_each(c.classes) WHERE value = ?)", f.Class)
+		// instr is a cheap first test of the JSON text; json_each decides.
+		add(`instr(c.classes, '"' || ? || '"') > 0 AND EXISTS (SELECT 1 FROM json_each(c.classes) WHERE value = ?)`,
+			f.Class, f.Class)
 	}
 	if !f.WithSuppressed {
-		add("c.suppressed = 0")
+		if f.PageID > 0 || f.SourceID > 0 {
+			add("+c.suppressed = 0")
+		} else {
+			add("c.suppressed = 0")
+		}
 	}
 	return where, args
 }
@@ -294,20 +318,7 @@ type PageHead struct {
 // PageHeads lists pages matching f in id order, with their version
 // counts. Each count reads the versions_page index only.
 func (s *Store) PageHeads(ctx context.Context, f PageFilter) ([]PageHead, error) {
-	where := []string{"id > ?"}
-	args := []any{f.After}
-	if f.SourceID > 0 {
-		where, args = append(where, "source_id = ?"), append(args, f.SourceID)
-	}
-	if f.Failing {
-		where = append(where, "failing = 1")
-	}
-	q := `SELECT ` + pageColumns + `, unlisted, (SELECT count(*) FROM versions v WHERE v.page_id = pages.id),
-		(SELECT coalesce(max(v.id), 0) FROM versions v WHERE v.page_id = pages.id)
-		FROM pages WHERE ` + strings.Join(where, " AND ") + ` ORDER BY id`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
-	}
+	q, args := pageHeadsQuery(f)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list pages: %w", err)
@@ -331,6 +342,27 @@ func (s *Store) PageHeads(ctx context.Context, f PageFilter) ([]PageHead, error)
 		return nil, fmt.Errorf("list pages: %w", err)
 	}
 	return out, nil
+}
+
+// pageHeadsQuery selects the pages of f: by id, through pages_source for
+// a source's, pages_failing for the failing ones, or pages_health for a
+// source's failing ones.
+func pageHeadsQuery(f PageFilter) (string, []any) {
+	where := []string{"id > ?"}
+	args := []any{f.After}
+	if f.SourceID > 0 {
+		where, args = append(where, "source_id = ?"), append(args, f.SourceID)
+	}
+	if f.Failing {
+		where = append(where, "failing = 1")
+	}
+	q := `SELECT ` + pageColumns + `, unlisted, (SELECT count(*) FROM versions v WHERE v.page_id = pages.id),
+		(SELECT coalesce(max(v.id), 0) FROM versions v WHERE v.page_id = pages.id)
+		FROM pages WHERE ` + strings.Join(where, " AND ") + ` ORDER BY id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	return q, args
 }
 
 // PageHead returns one page as PageHeads shows it.
@@ -361,15 +393,8 @@ type SourceHead struct {
 // SourceHeads lists sources matching f in id order, each with how many
 // pages it found and how many of those are failing or removed.
 func (s *Store) SourceHeads(ctx context.Context, f SourceFilter) ([]SourceHead, error) {
-	q := `SELECT ` + sourceColumns + ` FROM sources s WHERE id > ?`
-	if f.Failing {
-		q += ` AND (failing = 1 OR EXISTS (SELECT 1 FROM pages p WHERE p.source_id = s.id AND p.failing = 1))`
-	}
-	q += ` ORDER BY id`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
-	}
-	rows, err := s.db.QueryContext(ctx, q, f.After)
+	q, args := sourceHeadsQuery(f)
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
@@ -398,15 +423,33 @@ func (s *Store) SourceHeads(ctx context.Context, f SourceFilter) ([]SourceHead, 
 	return out, nil
 }
 
+// sourceHeadsQuery selects the sources of f; whether a source has failing
+// pages is one probe of pages_health.
+func sourceHeadsQuery(f SourceFilter) (string, []any) {
+	q := `SELECT ` + sourceColumns + ` FROM sources s WHERE id > ?`
+	if f.Failing {
+		q += ` AND (failing = 1 OR EXISTS (SELECT 1 FROM pages p WHERE p.source_id = s.id AND p.failing = 1))`
+	}
+	q += ` ORDER BY id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	return q, []any{f.After}
+}
+
+// pageCountsQuery counts the pages of the sources in a JSON list from
+// pages_health alone, which holds every column it reads.
+const pageCountsQuery = `SELECT source_id, count(*), sum(failing), sum(removed) FROM pages
+	WHERE source_id IN (SELECT value FROM json_each(?)) GROUP BY source_id`
+
 // pageCounts counts the pages, failing pages and removed pages of each
-// source, in one pass over pages.
+// source.
 func (s *Store) pageCounts(ctx context.Context, sourceIDs []int64) (map[int64][3]int, error) {
 	out := make(map[int64][3]int, len(sourceIDs))
 	if len(sourceIDs) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT source_id, count(*), sum(failing), sum(removed) FROM pages
-		WHERE source_id IN (SELECT value FROM json_each(?)) GROUP BY source_id`, jsonIDs(sourceIDs))
+	rows, err := s.db.QueryContext(ctx, pageCountsQuery, jsonIDs(sourceIDs))
 	if err != nil {
 		return nil, fmt.Errorf("count pages of sources: %w", err)
 	}
@@ -429,15 +472,19 @@ type Health struct {
 	PagesBackedOff, PagesUnlisted             int
 }
 
+// healthQuery counts pages from pages_health, which holds every column it
+// reads (a tenth of the size of the pages themselves), and sources whole.
+const healthQuery = `SELECT
+	(SELECT count(*) FROM sources), (SELECT count(*) FROM sources WHERE failing = 1),
+	(SELECT count(*) FROM sources WHERE backoff_until > ?1),
+	count(*), coalesce(sum(failing), 0), coalesce(sum(removed), 0),
+	coalesce(sum(backoff_until > ?1), 0), coalesce(sum(unlisted), 0) FROM pages`
+
 // Health counts sources and pages, and those failing, backed off at now,
 // removed or unlisted.
 func (s *Store) Health(ctx context.Context, now time.Time) (Health, error) {
 	var h Health
-	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM sources), (SELECT count(*) FROM sources WHERE failing = 1),
-		(SELECT count(*) FROM sources WHERE backoff_until > ?1),
-		count(*), coalesce(sum(failing), 0), coalesce(sum(removed), 0),
-		coalesce(sum(backoff_until > ?1), 0), coalesce(sum(unlisted), 0) FROM pages`, fmtTime(now)).Scan(
+	err := s.db.QueryRowContext(ctx, healthQuery, fmtTime(now)).Scan(
 		&h.Sources, &h.SourcesFailing, &h.SourcesBackedOff, &h.Pages, &h.PagesFailing, &h.PagesRemoved,
 		&h.PagesBackedOff, &h.PagesUnlisted)
 	if err != nil {

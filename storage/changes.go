@@ -78,32 +78,7 @@ type ChangeFilter struct {
 
 // Changes lists changes matching f, newest first.
 func (s *Store) Changes(ctx context.Context, f ChangeFilter) ([]Change, error) {
-	var where []string
-	var args []any
-	if !f.Since.IsZero() {
-		where, args = append(where, "c.detected_at >= ?"), append(args, fmtTime(f.Since))
-	}
-	if f.PageID > 0 {
-		where, args = append(where, "c.page_id = ?"), append(args, f.PageID)
-	}
-	if f.SourceID > 0 {
-		where, args = append(where, "c.page_id IN (SELECT id FROM pages WHERE source_id = ?)"), append(args, f.SourceID)
-	}
-	if f.AfterID > 0 {
-		where, args = append(where, "c.id > ?"), append(args, f.AfterID)
-	}
-	if f.BeforeID > 0 {
-		where, args = append(where, "c.id < ?"), append(args, f.BeforeID)
-	}
-	if f.Kind != "" {
-		where, args = append(where, "c.kind = ?"), append(args, f.Kind)
-	}
-	if f.Class != "" {
-		where, args = append(where, "EXISTS (SELECT 1 FROM json_each(c.classes) WHERE value = ?)"), append(args, f.Class)
-	}
-	if !f.WithSuppressed {
-		where = append(where, "c.suppressed = 0")
-	}
+	where, args := changeWhere(f)
 	q := `SELECT ` + changeColumns + ` FROM changes c JOIN pages p ON p.id = c.page_id`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

@@ -182,6 +182,33 @@ var migrations = []migration{
 	// each distinct passage once, and the spans of versions holding it;
 	// the versions already stored are indexed here, in batches.
 	{fn: migrateSearch},
+	// 10: the daemons registry (daemons.go), and indexes for the
+	// operator's lists (measured by BenchmarkOperator): change lists read
+	// classes from the index rather than from after the diff, and a kind
+	// filter no longer loses to the newest-first index; the health counts
+	// of /sources and `stet sources` read an index, not every page; the
+	// failing pages and the deliveries given up each have their own.
+	{sql: `CREATE TABLE daemons (
+		owner TEXT PRIMARY KEY,  -- as in claimed_by: host/pid/random
+		host TEXT NOT NULL,
+		pid INTEGER NOT NULL,
+		version TEXT NOT NULL DEFAULT '',
+		started_at TEXT NOT NULL,
+		heartbeat_at TEXT NOT NULL,
+		interval_ms INTEGER NOT NULL, -- how often it promised to heartbeat
+		state TEXT NOT NULL,          -- running, stopping, stopped
+		stopped_at TEXT,
+		workers INTEGER NOT NULL DEFAULT 0,
+		workers_busy INTEGER NOT NULL DEFAULT 0,
+		queued INTEGER NOT NULL DEFAULT 0
+	);
+	DROP INDEX changes_newest;
+	CREATE INDEX changes_newest ON changes (suppressed, id, classes);
+	DROP INDEX changes_kind;
+	CREATE INDEX changes_kind ON changes (kind, suppressed, id, classes);
+	CREATE INDEX pages_health ON pages (source_id, failing, id, removed, unlisted, backoff_until);
+	CREATE INDEX pages_failing ON pages (id) WHERE failing = 1;
+	CREATE INDEX deliveries_given_up ON deliveries (id) WHERE delivered_at IS NULL AND next_attempt_at IS NULL;`},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.
