@@ -69,12 +69,12 @@ var notFoundTitles = []string{
 	"页面不存在", "页面未找到", "404错误", "您访问的页面不存在", "找不到页面", "页面找不到了",
 }
 
-// softNotFound reports whether a small 200 body is really a "not found" page.
-func softNotFound(body []byte) bool {
+// softNotFound reports whether a small 200 body, whose title (see title)
+// is t, is really a "not found" page.
+func softNotFound(body []byte, t string) bool {
 	if len(body) > 4*smallBody {
 		return false
 	}
-	t := title(body)
 	for _, nf := range notFoundTitles {
 		if t == nf || strings.HasPrefix(t, nf+" |") || strings.HasPrefix(t, nf+" -") ||
 			strings.HasPrefix(t, nf+" –") || strings.HasPrefix(t, nf+"_") {
@@ -84,12 +84,12 @@ func softNotFound(body []byte) bool {
 	return false
 }
 
-// challenge returns why a response is a wall rather than the page, or "".
-func challenge(h http.Header, body []byte) string {
+// challenge returns why a response is a wall rather than the page, or "";
+// t is the body's title (see title).
+func challenge(h http.Header, body []byte, t string) string {
 	if strings.EqualFold(h.Get("Cf-Mitigated"), "challenge") {
 		return "cloudflare challenge" // Cloudflare's own documented signal
 	}
-	t := title(body)
 	if r, ok := titleExact[t]; ok {
 		return r
 	}
@@ -112,10 +112,12 @@ func match(s string, ms []marker) string {
 }
 
 // title returns the lower-cased, space-collapsed text of the first <title> in
-// the first 64 KiB. Markers are ASCII, so no charset decoding is needed.
+// the first 64 KiB. Markers are ASCII, so no charset decoding is needed. The
+// tags are found without lower-casing the page: only the title's own text
+// is lower-cased, so the cost is the distance to the title, not 64 KiB.
 func title(body []byte) string {
-	head := bytes.ToLower(body[:min(len(body), 64<<10)])
-	i := bytes.Index(head, []byte("<title"))
+	head := body[:min(len(body), 64<<10)]
+	i := indexFold(head, "<title")
 	if i < 0 {
 		return ""
 	}
@@ -124,10 +126,46 @@ func title(body []byte) string {
 		return ""
 	}
 	head = head[i+1:]
-	if i = bytes.Index(head, []byte("</title")); i >= 0 {
+	if i = indexFold(head, "</title"); i >= 0 {
 		head = head[:i]
 	}
-	return strings.Join(strings.Fields(string(head[:min(len(head), 512)])), " ")
+	// Lower-casing may shrink a rune to a third of its bytes (the Kelvin
+	// sign to "k"): 1536 bytes give at least the 512 kept.
+	low := bytes.ToLower(head[:min(len(head), 3*512)])
+	return strings.Join(strings.Fields(string(low[:min(len(low), 512)])), " ")
+}
+
+// indexFold is the index of the first instance of needle (lower-case
+// ASCII) in s, ignoring ASCII case, or -1.
+func indexFold(s []byte, needle string) int {
+	first := needle[0]
+	for i := 0; i+len(needle) <= len(s); {
+		j := bytes.IndexByte(s[i:len(s)-len(needle)+1], first)
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if asciiEqualFold(s[i+1:i+len(needle)], needle[1:]) {
+			return i
+		}
+		i++
+	}
+	return -1
+}
+
+// asciiEqualFold reports whether b equals the lower-case ASCII s, ignoring
+// ASCII case; len(b) == len(s).
+func asciiEqualFold(b []byte, s string) bool {
+	for k := range len(s) {
+		c := b[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // netReason turns a transport error into a short reason an operator can act on.

@@ -9,3 +9,6 @@ func PublicAddr(s string) bool { return publicAddr(netip.MustParseAddr(s)) }
 func DialControl(allowPrivate bool, address string) error {
 	return dialControl(allowPrivate)("tcp", address, nil)
 }
+
+// Title exposes the classifier's title reader.
+func Title(body []byte) string { return title(body) }

@@ -62,7 +62,7 @@ func (f *fetch) finish(ctx, hctx context.Context, u *url.URL, res *http.Response
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		f.keepBody(res)
 		f.resp.Class, f.resp.Reason = ClassBlocked, statusReason(code)
-		if why := challenge(res.Header, f.resp.Body); why != "" {
+		if why := challenge(res.Header, f.resp.Body, title(f.resp.Body)); why != "" {
 			f.resp.Reason = fmt.Sprintf("%s (status %d)", why, code)
 		}
 		return nil
@@ -81,12 +81,13 @@ func (f *fetch) finishOK(ctx, hctx context.Context, u *url.URL, res *http.Respon
 	}
 	f.resp.Body = body
 	f.copyValidators(res)
-	switch why := challenge(res.Header, body); {
+	t := title(body) // once: both the wall and the soft 404 read it
+	switch why := challenge(res.Header, body, t); {
 	case f.redirectedHome(u):
 		f.resp.Class, f.resp.Reason = ClassGone, "redirected to home page"
 	case why != "":
 		f.resp.Class, f.resp.Reason = ClassBlocked, why
-	case softNotFound(body):
+	case softNotFound(body, t):
 		f.resp.Class, f.resp.Reason = ClassGone, "page says not found (status 200)"
 	default:
 		f.resp.Class = ClassOK
