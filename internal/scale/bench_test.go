@@ -21,7 +21,7 @@ import (
 //	STET_SCALE_ARTICLES=1000,10000 go test ./internal/scale -run '^$' -bench Scale -benchtime 1x -timeout 2h
 //
 // STET_SCALE_HOSTS, STET_SCALE_STEP (a Go duration) and STET_SCALE_EDITS
-// override the defaults of scale.Options; STET_SCALE_BIN runs a stet
+// ("none": no edit phase) override the defaults of scale.Options; STET_SCALE_BIN runs a stet
 // binary already built.
 func BenchmarkScale(b *testing.B) {
 	sizes, err := envInts("STET_SCALE_ARTICLES", "1000")
@@ -33,7 +33,7 @@ func BenchmarkScale(b *testing.B) {
 		b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
 			var r *scale.Report
 			for b.Loop() {
-				o := scale.Options{Articles: n, Stet: st, Dir: b.TempDir(), Logf: b.Logf}
+				o := scale.Options{Articles: n, Stet: st, Dir: b.TempDir(), Logf: progress}
 				o.Operator = os.Getenv("STET_SCALE_PROFILE") == ""
 				o.Hosts = envInt(b, "STET_SCALE_HOSTS")
 				o.Edits = envInt(b, "STET_SCALE_EDITS")
@@ -56,7 +56,7 @@ func BenchmarkScalePolite(b *testing.B) {
 	var r *scale.PoliteReport
 	var err error
 	for b.Loop() {
-		o := scale.PoliteOptions{Stet: st, Dir: b.TempDir(), Logf: b.Logf}
+		o := scale.PoliteOptions{Stet: st, Dir: b.TempDir(), Logf: progress}
 		o.Hosts = envInt(b, "STET_SCALE_POLITE_HOSTS")
 		o.PerHost = envInt(b, "STET_SCALE_POLITE_PER_HOST")
 		if r, err = scale.RunPolite(b.Context(), o); err != nil {
@@ -67,8 +67,15 @@ func BenchmarkScalePolite(b *testing.B) {
 	b.ReportMetric(r.Rate(), "polite_fetch/s")
 	b.ReportMetric(r.Allowed(), "allowed_fetch/s")
 	b.ReportMetric(r.Rate()/r.Allowed(), "polite_fraction")
+	b.ReportMetric(r.ActiveHosts, "active_hosts")
 	b.ReportMetric(r.First.Cores(), "stet_cores")
 	b.ReportMetric(r.First.OtherCores(), "other_cores")
+}
+
+// progress prints as it happens (b.Logf would hold lines until the end and
+// keep only the first ten).
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s scale: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
 }
 
 func reportScale(b *testing.B, r *scale.Report) {
@@ -91,17 +98,18 @@ func reportScale(b *testing.B, r *scale.Report) {
 	m(float64(r.DBBytes)/float64(r.Articles), "db_B/article")
 	m(float64(r.DBBytes)/float64(max(r.Versions, 1)), "db_B/version")
 	m(r.StoredVsRaw(), "stored/raw_html")
-	m(r.Step.Seconds(), "step_s")
-	m(float64(r.Edits), "edits")
-	m(scale.Quantile(r.Notified, .5).Seconds(), "edit_report_p50_s")
-	m(scale.Quantile(r.Notified, .9).Seconds(), "edit_report_p90_s")
-	m(scale.Quantile(r.Notified, .9).Seconds()/r.Step.Seconds(), "p90/step")
-	m(scale.Quantile(r.Detected, .9).Seconds(), "edit_detect_p90_s")
-	m(r.Steady.Cores(), "stet_cores_steady")
+	if r.Edits > 0 {
+		m(r.Step.Seconds(), "step_s")
+		m(float64(r.Edits), "edits")
+		m(scale.Quantile(r.Notified, .5).Seconds(), "edit_report_p50_s")
+		m(scale.Quantile(r.Notified, .9).Seconds(), "edit_report_p90_s")
+		m(scale.Quantile(r.Notified, .9).Seconds()/r.Step.Seconds(), "p90/step")
+		m(scale.Quantile(r.Detected, .9).Seconds(), "edit_detect_p90_s")
+		m(r.Steady.Cores(), "stet_cores_steady")
+	}
 	for _, t := range r.Operator {
 		m(ms(t.D), metricName(t.Name)+"_ms")
 	}
-	b.Logf("measured %s", commit())
 }
 
 // metricName turns "stet sources" into "sources", "GET /api/changes" into
@@ -121,6 +129,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // mutex profiles written to DIR; operator commands are then not timed.
 func stetBinary(b *testing.B) scale.Stet {
 	b.Helper()
+	progress("stet at commit %s", commit())
 	if dir := os.Getenv("STET_SCALE_PROFILE"); dir != "" {
 		exe, err := os.Executable()
 		if err != nil {
@@ -168,10 +177,14 @@ func envInts(name, def string) ([]int, error) {
 	return out, nil
 }
 
+// envInt reads a count: "" is 0 (the default), "none" is -1.
 func envInt(b *testing.B, name string) int {
 	v := os.Getenv(name)
-	if v == "" {
+	switch v {
+	case "":
 		return 0
+	case "none":
+		return -1
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {

@@ -41,6 +41,7 @@ type Newsroom struct {
 	edits map[int]Edit // by article id
 
 	stet, other counters
+	hostOK      []atomic.Int64 // the daemon's 200 article answers, by host
 }
 
 // Edit is one scripted edit of an article.
@@ -84,7 +85,8 @@ func NewNewsroom(o NewsroomOptions) (*Newsroom, error) {
 	if o.Hosts > 250 {
 		return nil, fmt.Errorf("scale: %d hosts: at most 250", o.Hosts)
 	}
-	n := &Newsroom{opts: o, epoch: time.Now().Add(-time.Hour).Truncate(time.Second), edits: map[int]Edit{}}
+	n := &Newsroom{opts: o, epoch: time.Now().Add(-time.Hour).Truncate(time.Second), edits: map[int]Edit{},
+		hostOK: make([]atomic.Int64, o.Hosts)}
 	for i := range o.Hosts {
 		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", i+2))
 		if err != nil {
@@ -143,6 +145,15 @@ func (n *Newsroom) Edit(id int) Edit {
 // Stet counts the daemon's requests; Other the rest.
 func (n *Newsroom) Stet() Counts  { return n.stet.snapshot() }
 func (n *Newsroom) Other() Counts { return n.other.snapshot() }
+
+// HostArticles is how many articles each host has served the daemon.
+func (n *Newsroom) HostArticles() []int64 {
+	out := make([]int64, len(n.hostOK))
+	for i := range n.hostOK {
+		out[i] = n.hostOK[i].Load()
+	}
+	return out
+}
 
 func (n *Newsroom) edition(id int) (int, time.Time) {
 	n.mu.Lock()
@@ -215,6 +226,9 @@ func (n *Newsroom) serveArticle(w http.ResponseWriter, r *http.Request, c *count
 	if _, err := io.WriteString(w, b.String()); err == nil {
 		c.articleOK.Add(1)
 		c.articleBytes.Add(int64(b.Len()))
+		if c == &n.stet {
+			n.hostOK[host].Add(1)
+		}
 	}
 }
 

@@ -24,6 +24,10 @@ type PoliteReport struct {
 	Hosts, Articles int
 	Interval        time.Duration // per_host_interval (the default)
 	First           Phase
+	// ActiveHosts is how many hosts served an article in each interval,
+	// on average, from the first article to the last: the hosts the
+	// scheduler kept busy.
+	ActiveHosts float64
 }
 
 // Allowed is the rate politeness allows: one request per host per interval.
@@ -74,12 +78,50 @@ func RunPolite(ctx context.Context, o PoliteOptions) (*PoliteReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	active := make(chan float64, 1)
+	wctx, stopCount := context.WithCancel(ctx)
+	go func() { active <- activeHosts(wctx, n, r.Interval) }()
 	r.First, _, err = watch(ctx, p, func() int64 { return n.Stet().ArticleOK }, int64(r.Articles), o.Stall)
+	stopCount()
+	r.ActiveHosts = <-active
 	if err != nil {
 		_ = p.Stop(time.Minute)
 		return r, err
 	}
-	o.Logf("polite first fetches over %d hosts: %.1f/s of %.1f/s allowed (%.0f%%), stet %.2f cores, others %.2f",
-		r.Hosts, r.Rate(), r.Allowed(), 100*r.Rate()/r.Allowed(), r.First.Cores(), r.First.OtherCores())
+	o.Logf("polite first fetches over %d hosts: %.1f/s of %.1f/s allowed (%.0f%%), %.1f hosts active per interval, stet %.2f cores, others %.2f",
+		r.Hosts, r.Rate(), r.Allowed(), 100*r.Rate()/r.Allowed(), r.ActiveHosts, r.First.Cores(), r.First.OtherCores())
 	return r, p.Stop(2 * time.Minute)
+}
+
+// activeHosts counts, every interval until ctx ends, the hosts that
+// served the daemon an article since the last count, and returns the mean
+// over the intervals from the first article on, the last (partial) one
+// left out.
+func activeHosts(ctx context.Context, n *Newsroom, interval time.Duration) float64 {
+	tk := time.NewTicker(interval)
+	defer tk.Stop()
+	prev := n.HostArticles()
+	var counts []int
+	for {
+		select {
+		case <-ctx.Done():
+			var sum int
+			for _, c := range counts {
+				sum += c
+			}
+			return float64(sum) / float64(max(len(counts), 1))
+		case <-tk.C:
+		}
+		cur := n.HostArticles()
+		active := 0
+		for i := range cur {
+			if cur[i] > prev[i] {
+				active++
+			}
+		}
+		if active > 0 || len(counts) > 0 {
+			counts = append(counts, active)
+		}
+		prev = cur
+	}
 }

@@ -23,7 +23,7 @@ type Options struct {
 	// [{every = Step}]); 0: Articles/200 seconds, at least 20s, so stet has
 	// at most 200 re-checks a second to keep up with.
 	Step  time.Duration
-	Edits int // articles edited during the edit phase; 0: Articles/50, 5 to 200
+	Edits int // articles edited during the edit phase; 0: Articles/50, 5 to 200; below 0: no edit phase
 	// PerHostInterval is [fetch] per_host_interval in every phase; 0: 1ms,
 	// so the throughput phases measure the machine, not politeness (see
 	// RunPolite for that).
@@ -47,7 +47,7 @@ func (o Options) withDefaults() Options {
 	if o.Step <= 0 {
 		o.Step = max(20*time.Second, time.Duration(o.Articles)*time.Second/200)
 	}
-	if o.Edits <= 0 {
+	if o.Edits == 0 {
 		o.Edits = min(max(o.Articles/50, 5), 200)
 	}
 	o.Edits = min(o.Edits, o.Articles)
@@ -289,6 +289,9 @@ func (x *runner) withDB(ctx context.Context, f func(*sql.DB) error) error {
 // while stet runs on, and waits for their webhooks.
 func (x *runner) edits(ctx context.Context) error {
 	p := x.procs[0]
+	if x.o.Edits < 0 {
+		return x.stop(p)
+	}
 	rng := rand.New(rand.NewPCG(uint64(x.o.Articles), 0xed17))
 	ids := rng.Perm(x.o.Articles)[:x.o.Edits]
 	at := make([]time.Duration, len(ids))
