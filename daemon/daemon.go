@@ -196,6 +196,7 @@ func hostOf(u string) string {
 // Run schedules every source, re-checks due pages and delivers webhooks
 // until ctx is cancelled, then waits for running work to finish.
 func (d *Daemon) Run(ctx context.Context) error {
+	defer d.reportStatus(ctx)() // status.go: registered and heartbeating until the last check ends
 	d.releaseDeadWork(ctx)
 	var wg sync.WaitGroup
 	for range d.cfg.Daemon.Workers {
