@@ -40,6 +40,7 @@ func commands() []command {
 		{"serve", "[-config F] [-db F] [-listen HOST:PORT] [-check-now] [-log-level L] [-log-format text|json]", "serve the web UI and JSON API over the database", runServe},
 		{"passwd", "[-algo argon2id|bcrypt]", "read a password on stdin, print its hash for [[web.user]] password_hash", runPasswd},
 		{"sources", "[-config F] [-db F] [-json] [-pages]", "list sources and pages with their last status and next due time", runSources},
+		{"status", "[-config F] [-db F] [-json]", "show the daemons (alive, dead), the work they claimed and the queue", runStatus},
 		{"extract", "[-format text|json] [-o DIR] [FILE...]", "run the extractor alone on HTML files or stdin", runExtract},
 		{"verify", "[-config F] [-db F]", "re-hash every kept body and check the hash chain of captures", runVerify},
 		{"export", "(-change ID | -url U) [-since D] -o FILE.warc.gz [-config F] [-db F]", "write a change's or a page's captures, versions and changes as a WARC file", runExport},

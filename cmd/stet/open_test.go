@@ -62,6 +62,7 @@ var readOnlyCommands = [][]string{
 	{"history", "http://a.test/"},
 	{"diff", "http://a.test/"},
 	{"sources"},
+	{"status"},
 	{"search", "x"},
 	{"serve", "-listen", "127.0.0.1:0"},
 }
