@@ -144,6 +144,25 @@ func TestStoreCollector(t *testing.T) {
 	if got := value(t, fresh, "stet_database_bytes"); got < 4096 {
 		t.Errorf("stet_database_bytes = %v, want at least one page", got)
 	}
+	if got := value(t, fresh, "stet_daemons_alive"); got != 0 {
+		t.Errorf("stet_daemons_alive = %v before any daemon ran, want 0", got)
+	}
+	now := time.Now()
+	for _, owner := range []string{"a/1/x", "b/2/y"} {
+		d := storage.Daemon{Owner: owner, StartedAt: now, HeartbeatAt: now, Interval: 10 * time.Second}
+		if err := st.RegisterDaemon(t.Context(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := value(t, fresh, "stet_daemons_alive"); got != 2 {
+		t.Errorf("stet_daemons_alive = %v with two daemons heartbeating, want 2", got)
+	}
+	if err := st.StopDaemon(t.Context(), "b/2/y", now); err != nil {
+		t.Fatal(err)
+	}
+	if got := value(t, fresh, "stet_daemons_alive"); got != 1 {
+		t.Errorf("stet_daemons_alive = %v after one stopped, want 1", got)
+	}
 	// A scrape within CacheFor is served from the last reading.
 	if got := value(t, cached, "stet_versions_total"); got != 1 {
 		t.Errorf("stet_versions_total within the cache period = %v, want the cached 1", got)

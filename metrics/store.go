@@ -51,20 +51,21 @@ type storeCollector struct {
 	st   *storage.Store
 	opts StoreOptions
 
-	versions, changes, outbox, due, overdue, lag, size *prometheus.Desc
+	versions, changes, outbox, due, overdue, lag, size, alive *prometheus.Desc
 
 	mu      sync.Mutex // guards what follows; held during a reading, so concurrent scrapes wait for one
 	read    time.Time  // when the cached values were read; zero before the first reading
 	err     error      // the last reading's failure, served until the next reading
 	totals  storage.Tally
 	backlog storage.Backlog
+	daemons int       // daemons whose heartbeat is fresh
 	now     time.Time // the clock of the last reading, for the lag
 }
 
 // NewStoreCollector returns a collector of the database series of st:
 // stet_versions_total, stet_changes_total{kind}, stet_outbox_depth,
-// stet_checks_due, stet_checks_overdue, stet_queue_lag_seconds and
-// stet_database_bytes. It only reads, so it serves `stet serve` on a
+// stet_checks_due, stet_checks_overdue, stet_queue_lag_seconds,
+// stet_database_bytes and stet_daemons_alive. It only reads, so it serves `stet serve` on a
 // read-only database as well as the daemon.
 func NewStoreCollector(st *storage.Store, o StoreOptions) prometheus.Collector {
 	desc := func(name, help string, labels ...string) *prometheus.Desc {
@@ -80,13 +81,14 @@ func NewStoreCollector(st *storage.Store, o StoreOptions) prometheus.Collector {
 		overdue:  desc("checks_overdue", "Checks due for longer than the overdue threshold (one minute by default)."),
 		lag:      desc("queue_lag_seconds", "How long the check waiting longest has been due; 0 when none is."),
 		size:     desc("database_bytes", "Size of the SQLite database (page count times page size, WAL included)."),
+		alive:    desc("daemons_alive", "Daemons (stet run) on this database whose heartbeat is fresh: within three heartbeat intervals."),
 		totals:   storage.Tally{ChangesByKind: map[string]int64{}},
 	}
 }
 
 // Describe sends the descriptors of every series.
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.versions, c.changes, c.outbox, c.due, c.overdue, c.lag, c.size} {
+	for _, d := range []*prometheus.Desc{c.versions, c.changes, c.outbox, c.due, c.overdue, c.lag, c.size, c.alive} {
 		ch <- d
 	}
 }
@@ -127,6 +129,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		{c.overdue, float64(b.ChecksOverdue)},
 		{c.lag, lag},
 		{c.size, float64(b.DatabaseBytes)},
+		{c.alive, float64(c.daemons)},
 	} {
 		ch <- prometheus.MustNewConstMetric(g.d, prometheus.GaugeValue, g.v)
 	}
@@ -148,13 +151,18 @@ func (c *storeCollector) refresh() error {
 		c.opts.Logger.Warn("metrics: read database backlog", "err", err)
 		return err
 	}
+	alive, err := c.st.DaemonsAlive(ctx, start)
+	if err != nil {
+		c.opts.Logger.Warn("metrics: read daemons", "err", err)
+		return err
+	}
 	kinds := maps.Clone(c.totals.ChangesByKind)
 	for k, n := range t.ChangesByKind {
 		kinds[k] += n
 	}
 	c.totals = storage.Tally{Versions: c.totals.Versions + t.Versions, Changes: c.totals.Changes + t.Changes,
 		ChangesByKind: kinds, LastVersion: t.LastVersion, LastChange: t.LastChange}
-	c.backlog, c.now = b, start
+	c.backlog, c.now, c.daemons = b, start, alive
 	c.opts.Logger.Debug("metrics: database read", "took", time.Since(start))
 	return nil
 }
