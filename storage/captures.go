@@ -1,15 +1,12 @@
 package storage
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 )
@@ -54,57 +51,6 @@ type Capture struct {
 func HashBody(raw []byte) string {
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:])
-}
-
-// PutBody stores raw compressed, once per hash, and returns the hash.
-func (t *Tx) PutBody(raw []byte) (string, error) {
-	h := HashBody(raw)
-	var exists int
-	err := t.tx.QueryRowContext(t.ctx, `SELECT 1 FROM bodies WHERE hash = ?`, h).Scan(&exists)
-	if err == nil {
-		return h, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("look up body %s: %w", h, err)
-	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(raw); err != nil {
-		return "", fmt.Errorf("compress body: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return "", fmt.Errorf("compress body: %w", err)
-	}
-	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO bodies (hash, encoding, size, data) VALUES (?, 'gzip', ?, ?)`,
-		h, len(raw), buf.Bytes()); err != nil {
-		return "", fmt.Errorf("store body %s: %w", h, err)
-	}
-	return h, nil
-}
-
-// Body returns the raw bytes stored under hash.
-func (s *Store) Body(ctx context.Context, hash string) ([]byte, error) {
-	var enc string
-	var data []byte
-	err := s.db.QueryRowContext(ctx, `SELECT encoding, data FROM bodies WHERE hash = ?`, hash).Scan(&enc, &data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("body %s: %w", hash, ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read body %s: %w", hash, err)
-	}
-	if enc != "gzip" {
-		return nil, fmt.Errorf("body %s: unknown encoding %q", hash, enc)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("decompress body %s: %w", hash, err)
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("decompress body %s: %w", hash, err)
-	}
-	return raw, nil
 }
 
 // InsertCapture records one fetch attempt, links it to the chain of

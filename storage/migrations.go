@@ -209,6 +209,20 @@ var migrations = []migration{
 	CREATE INDEX pages_health ON pages (source_id, failing, id, removed, unlisted, backoff_until);
 	CREATE INDEX pages_failing ON pages (id) WHERE failing = 1;
 	CREATE INDEX deliveries_given_up ON deliveries (id) WHERE delivered_at IS NULL AND next_attempt_at IS NULL;`},
+	// 11: bodies may be zstd frames, compressed with a dictionary per host
+	// (bodies.go); a body remembers the host it came from (to train that
+	// host's dictionary) and the dictionary it needs. dict_id is checked
+	// by the code, not by a foreign key, so a downgrade can drop it.
+	{sql: `CREATE TABLE body_dicts (
+		id INTEGER PRIMARY KEY,
+		host TEXT NOT NULL UNIQUE,
+		created_at TEXT NOT NULL,
+		bodies INTEGER NOT NULL, -- bodies the host had when it was trained
+		data BLOB                -- a zstd dictionary; empty or NULL: it did not pay
+	);
+	ALTER TABLE bodies ADD COLUMN host TEXT;
+	ALTER TABLE bodies ADD COLUMN dict_id INTEGER;
+	CREATE INDEX bodies_host ON bodies (host) WHERE host IS NOT NULL;`},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.

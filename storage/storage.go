@@ -46,8 +46,9 @@ const readOnlyQuickCheckTimeout = 250 * time.Millisecond
 
 // Store is an open stet database. It is safe for concurrent use.
 type Store struct {
-	db   *sql.DB
-	path string
+	db     *sql.DB
+	path   string
+	bodies bodyCodec // zstd encoders, decoders and dictionaries (bodies.go)
 }
 
 // Open opens the database at path, creating it (mode 0600, and SQLite gives
@@ -327,7 +328,10 @@ func ChangeKinds() []string {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.bodies.close()
+	return s.db.Close()
+}
 
 // Tx runs fn in one IMMEDIATE transaction: everything fn writes commits
 // together or not at all.
