@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,13 +54,14 @@ func BenchmarkOperator(b *testing.B) {
 		b.Fatalf("latest change: %v", err)
 	}
 	for _, args := range operatorCommands(u) {
-		b.Run("stet "+joinArgs(args), func(b *testing.B) {
+		b.Run("stet "+strings.Join(args, " "), func(b *testing.B) {
 			for b.Loop() {
 				start := time.Now()
 				cmd := exec.CommandContext(b.Context(), bin, append(args, "-db", path)...)
-				cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+				var stderr strings.Builder
+				cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 				if err := cmd.Run(); err != nil {
-					b.Fatalf("stet %v: %v", args, err)
+					b.Fatalf("stet %v: %v\n%s", args, err, stderr.String())
 				}
 				b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "ms")
 			}
@@ -118,17 +120,6 @@ func operatorPagesList(pageID, changeID, sourceID int64) []string {
 		fmt.Sprintf("/api/pages/%d/versions", pageID),
 		"/search?q=minister",
 	}
-}
-
-func joinArgs(args []string) string {
-	s := ""
-	for i, a := range args {
-		if i > 0 {
-			s += " "
-		}
-		s += a
-	}
-	return s
 }
 
 // buildStet builds cmd/stet into a temporary folder.
