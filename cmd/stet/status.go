@@ -227,7 +227,7 @@ func claimsText(c claimsJSON, dead bool) string {
 			parts = append(parts, fmt.Sprintf("%d %s", p.n, plural(p.what)))
 		}
 	}
-	s := "claims none"
+	s := "no claims held"
 	switch {
 	case len(parts) > 0 && dead:
 		s = "still holds " + strings.Join(parts, ", ") + " until " + fmtWhen(deref(c.LastExpiry)) + " (then due again)"
