@@ -1,14 +1,28 @@
 package daemon_test
 
 import (
+	"bytes"
+	"database/sql"
 	"fmt"
+	"io"
+	"maps"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stet/stet/config"
+	"github.com/stet/stet/daemon"
+	"github.com/stet/stet/internal/newsroom"
 	"github.com/stet/stet/storage"
 )
 
@@ -112,4 +126,313 @@ func BenchmarkManyHosts(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.N*len(hosts)*perHost)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// The benchmarks below measure what one check costs the whole process on
+// realistic pages (the newsroom's articles, ~20-60 KB of HTML with its
+// furniture): CPU from getrusage, and bytes passed to write(2) from
+// /proc/self/io minus what the loopback servers wrote and read on their
+// sockets, which leaves what SQLite wrote to the database, its WAL and its
+// checkpoints. CPU includes the in-process servers (static bodies: a few
+// µs a request). Compare runs with benchstat, never in absolute terms.
+//
+//	go test ./daemon -run '^$' -bench 'RecheckUnchanged|FirstFetch' -count 6 | tee new.txt
+//	benchstat old.txt new.txt
+
+// benchPagesPerRound is how many pages one round of re-checks checks:
+// enough that the wait of a round's first group commit (up to 200 ms) is
+// a small part of it.
+const benchPagesPerRound = 2048
+
+// BenchmarkRecheckUnchanged re-checks pages that did not change: "304"
+// answers a conditional GET with 304 Not Modified, "200" sends the same
+// bytes again without validators (no extraction: the body hash matches).
+// Each round makes every page due and runs the daemon until all are
+// checked.
+func BenchmarkRecheckUnchanged(b *testing.B) {
+	for _, conditional := range []bool{true, false} {
+		name := map[bool]string{true: "304", false: "200"}[conditional]
+		b.Run(name, func(b *testing.B) {
+			bs := newBenchSite(b, newsroomBodies(b), conditional)
+			st, cfg := bs.store(b)
+			bs.addPages(b, st, 0, benchPagesPerRound)
+			bs.run(b, cfg, st, benchPagesPerRound, daemon.StatusNew) // first fetches: every page gets a version
+			var m benchMeter
+			for b.Loop() {
+				b.StopTimer()
+				makeAllDue(b, st.Path())
+				m.start(b, bs)
+				b.StartTimer()
+				bs.run(b, cfg, st, benchPagesPerRound, daemon.StatusUnchanged)
+				b.StopTimer()
+				m.stop(b, bs)
+				b.StartTimer()
+			}
+			m.report(b, benchPagesPerRound, "check", "checks/s")
+		})
+	}
+}
+
+// BenchmarkFirstFetch checks pages never seen before: fetch, classify,
+// extract, store the body and the first version.
+func BenchmarkFirstFetch(b *testing.B) {
+	bs := newBenchSite(b, newsroomBodies(b), true)
+	st, cfg := bs.store(b)
+	const perRound = 256
+	round := 0
+	var m benchMeter
+	for b.Loop() {
+		b.StopTimer()
+		bs.addPages(b, st, round*perRound, perRound)
+		round++
+		m.start(b, bs)
+		b.StartTimer()
+		bs.run(b, cfg, st, perRound, daemon.StatusNew)
+		b.StopTimer()
+		m.stop(b, bs)
+		b.StartTimer()
+	}
+	m.report(b, perRound, "fetch", "fetches/s")
+}
+
+// newsroomBodies renders the newsroom's HTML articles once each.
+func newsroomBodies(tb testing.TB) [][]byte {
+	tb.Helper()
+	nr := newsroom.New()
+	srv := httptest.NewServer(nr)
+	defer srv.Close()
+	get := func(u string) ([]byte, string) {
+		resp, err := http.Get(u)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return body, resp.Header.Get("Content-Type")
+	}
+	seen := map[string]bool{}
+	for _, p := range nr.Pages() {
+		seen[srv.URL+p] = true
+	}
+	link := regexp.MustCompile(regexp.QuoteMeta(srv.URL) + `/[^<"\s]+`)
+	for _, f := range nr.Feeds() {
+		feed, _ := get(srv.URL + f)
+		for _, u := range link.FindAllString(string(feed), -1) {
+			seen[u] = true
+		}
+	}
+	var out [][]byte
+	for _, u := range slices.Sorted(maps.Keys(seen)) {
+		if body, ct := get(u); strings.HasPrefix(ct, "text/html") {
+			out = append(out, body)
+		}
+	}
+	if len(out) < 4 {
+		tb.Fatalf("newsroom gave %d HTML articles", len(out))
+	}
+	return out
+}
+
+// benchSite serves page i of a round at /p/I.html on one of four loopback
+// hosts: the newsroom article i mod n with a comment naming the page, so
+// every page has its own bytes. Its listeners count the bytes they carry.
+type benchSite struct {
+	hosts       []string
+	bodies      [][]byte
+	conditional bool // send an ETag and answer If-None-Match with 304
+	sock        atomic.Int64
+}
+
+func newBenchSite(b *testing.B, bodies [][]byte, conditional bool) *benchSite {
+	bs := &benchSite{bodies: bodies, conditional: conditional}
+	for i := range 4 {
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", i+2))
+		if err != nil {
+			b.Skipf("no loopback address 127.0.0.%d: %v", i+2, err)
+		}
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(bs.serve))
+		srv.Listener.Close()
+		srv.Listener = countingListener{ln, &bs.sock}
+		srv.Start()
+		b.Cleanup(srv.Close)
+		bs.hosts = append(bs.hosts, srv.URL)
+	}
+	return bs
+}
+
+func (bs *benchSite) serve(w http.ResponseWriter, r *http.Request) {
+	var n int
+	if _, err := fmt.Sscanf(r.URL.Path, "/p/%d.html", &n); err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	body := bs.body(n)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if bs.conditional {
+		etag := fmt.Sprintf(`"%d-%d"`, n, len(body))
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	w.Write(body)
+}
+
+// body is page n's bytes; the same n always gives the same bytes.
+func (bs *benchSite) body(n int) []byte {
+	base := bs.bodies[n%len(bs.bodies)]
+	i := bytes.LastIndex(base, []byte("</body>"))
+	if i < 0 {
+		i = len(base)
+	}
+	return slices.Concat(base[:i], fmt.Appendf(nil, "<!-- page %d -->", n), base[i:])
+}
+
+func (bs *benchSite) store(b *testing.B) (*storage.Store, *config.Config) {
+	path := dbPath(b)
+	cfg := testConfig(b, path, "")
+	cfg.Recheck.Steps = []config.RecheckStep{{Until: hour(8760), Every: hour(1)}}
+	return openStore(b, path), cfg
+}
+
+// addPages tracks pages first..first+n-1, due now.
+func (bs *benchSite) addPages(b *testing.B, st *storage.Store, first, n int) {
+	now := time.Now()
+	src, err := st.EnsureSource(b.Context(), storage.KindAdhoc, "check", "stet:check", "", now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = st.Tx(b.Context(), func(tx *storage.Tx) error {
+		for i := first; i < first+n; i++ {
+			u := fmt.Sprintf("%s/p/%d.html", bs.hosts[i%len(bs.hosts)], i)
+			if _, _, err := tx.EnsurePage(src.ID, u, "", now, time.Time{}, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// run starts a daemon, waits until n distinct pages were checked with
+// status want (every result is in the database by then), and stops it.
+func (bs *benchSite) run(b *testing.B, cfg *config.Config, st *storage.Store, n int, want string) {
+	r := startDaemon(b, cfg, st)
+	done := map[int64]bool{}
+	timeout := time.After(5 * time.Minute)
+	for len(done) < n {
+		select {
+		case res := <-r.results:
+			if res.Status != want {
+				b.Fatalf("check of %s: %s (%s), want %s", res.URL, res.Status, res.Reason, want)
+			}
+			done[res.PageID] = true
+		case <-timeout:
+			b.Fatalf("%d of %d pages checked", len(done), n)
+		}
+	}
+	r.stop()
+}
+
+// makeAllDue makes every page due now, as the scale harness does.
+func makeAllDue(b *testing.B, path string) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(b.Context(), `UPDATE pages SET next_check_at = ?`,
+		time.Now().UTC().Format("2006-01-02T15:04:05.000Z")); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// benchMeter adds up the process's CPU time and the bytes it wrote to
+// files over the measured stretches of a benchmark.
+type benchMeter struct {
+	cpu, wrote, n int64
+	c0, w0        int64
+}
+
+func (m *benchMeter) start(b *testing.B, bs *benchSite) {
+	m.c0, m.w0 = cpuNanos(b), wchar(b)-bs.sock.Load()
+}
+
+func (m *benchMeter) stop(b *testing.B, bs *benchSite) {
+	m.cpu += cpuNanos(b) - m.c0
+	m.wrote += wchar(b) - bs.sock.Load() - m.w0
+}
+
+// report reports rates and costs per unit, perRound units a round.
+func (m *benchMeter) report(b *testing.B, perRound int, unit, rate string) {
+	n := float64(b.N * perRound)
+	b.ReportMetric(n/b.Elapsed().Seconds(), rate)
+	b.ReportMetric(float64(m.cpu)/1e6/n, "cpu-ms/"+unit)
+	b.ReportMetric(float64(m.wrote)/n, "dbB/"+unit)
+	b.ReportMetric(0, "ns/op")
+}
+
+func cpuNanos(b *testing.B) int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// wchar is what this process passed to write(2) and its kin, files and
+// sockets alike (/proc/self/io).
+func wchar(b *testing.B) int64 {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		b.Skipf("no /proc/self/io: %v", err)
+	}
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(line, "wchar: "); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return n
+		}
+	}
+	b.Fatal("no wchar in /proc/self/io")
+	return 0
+}
+
+// countingListener counts every byte its connections read and write.
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{c, l.n}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.n.Add(int64(n))
+	return n, err
 }

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -42,6 +43,16 @@ func (d *Daemon) Check(ctx context.Context, u string) (Result, error) {
 	return d.checkPage(ctx, p.ID)
 }
 
+// bodyHost is the host whose pages a body is compressed with (its
+// dictionary): the host it came from, lower-cased, without a port.
+func bodyHost(finalURL, pageURL string) string {
+	u, err := url.Parse(cmp.Or(finalURL, pageURL))
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
 // withoutFragment is how URLs were stored before they were normalised.
 func withoutFragment(u string) string {
 	pu, err := url.Parse(u)
@@ -75,7 +86,8 @@ type pageCheck struct {
 	prev    *storage.Version
 	resp    *crawler.Response
 	capture storage.Capture
-	body    []byte // raw body to keep (only for new versions), nil if none
+	body    []byte              // raw body to keep (only for new versions), nil if none
+	encoded storage.EncodedBody // body, compressed before the transaction
 	version *storage.Version
 	change  *storage.Change
 	events  []notify.Event // failure/recovery events to queue with the capture
@@ -85,7 +97,19 @@ type pageCheck struct {
 	now       time.Time
 }
 
+// checkPage checks one page and commits what it found before returning.
 func (d *Daemon) checkPage(ctx context.Context, pageID int64) (Result, error) {
+	return d.check(ctx, pageID, false)
+}
+
+// checkPageGrouped is checkPage for the scheduled checks: a check that
+// changes nothing waits for a group commit (batch.go) and returns
+// errGrouped; its result is reported when the group commits.
+func (d *Daemon) checkPageGrouped(ctx context.Context, pageID int64) (Result, error) {
+	return d.check(ctx, pageID, true)
+}
+
+func (d *Daemon) check(ctx context.Context, pageID int64, group bool) (Result, error) {
 	p, err := d.store.Page(ctx, pageID)
 	if err != nil {
 		return Result{PageID: pageID, Status: StatusError, Reason: err.Error()}, err
@@ -99,7 +123,7 @@ func (d *Daemon) checkPage(ctx context.Context, pageID int64) (Result, error) {
 	}
 	now := time.Now()
 	for attempt := 1; ; attempt++ {
-		res, err := d.record(ctx, pageID, resp, ferr, now)
+		res, err := d.record(ctx, pageID, resp, ferr, now, group)
 		if !errors.Is(err, errStale) || attempt == 3 {
 			return res, err
 		}
@@ -122,8 +146,9 @@ func (d *Daemon) fetchOnce(ctx context.Context, kind, u, etag, lastModified stri
 // errStale means the page got a new version between reading and writing.
 var errStale = errors.New("page changed underneath")
 
-// record judges one fetch against the page's stored state and commits it.
-func (d *Daemon) record(ctx context.Context, pageID int64, resp *crawler.Response, ferr error, now time.Time) (Result, error) {
+// record judges one fetch against the page's stored state and commits it
+// (or, with group, leaves a check that changes nothing to a group commit).
+func (d *Daemon) record(ctx context.Context, pageID int64, resp *crawler.Response, ferr error, now time.Time, group bool) (Result, error) {
 	p, err := d.store.Page(ctx, pageID)
 	if err != nil {
 		return Result{PageID: pageID, Status: StatusError, Reason: err.Error()}, err
@@ -144,6 +169,18 @@ func (d *Daemon) record(ctx context.Context, pageID int64, resp *crawler.Respons
 	c.prevClass = p.LastClass
 	if err := c.decide(ctx, ferr); err != nil {
 		return c.res, err
+	}
+	if group && c.quiet(p) {
+		d.group.add(ctx, c, p)
+		return c.res, errGrouped
+	}
+	if c.body != nil {
+		// Compressed here, so the transaction holds the write lock only
+		// to insert it.
+		if c.encoded, err = d.store.EncodeBody(ctx, bodyHost(c.resp.FinalURL, p.URL), c.body); err != nil {
+			err = fmt.Errorf("store check of %s: %w", p.URL, err)
+			return c.res.uncommitted(err), err
+		}
 	}
 	if err := c.commit(ctx); err != nil {
 		if errors.Is(err, errStale) {

@@ -26,7 +26,7 @@ func (c *pageCheck) commit(ctx context.Context) error {
 			return errStale
 		}
 		if c.body != nil {
-			if _, err := tx.PutBody(c.body); err != nil {
+			if err := tx.PutEncodedBody(c.encoded); err != nil {
 				return err
 			}
 		}

@@ -61,6 +61,7 @@ type Daemon struct {
 	queue    *dispatcher     // jobs waiting for a worker, by host
 	pull     chan struct{}   // the workers want more work
 	poke     chan struct{}   // wakes the delivery loop after an outbox write
+	group    *groupCommit    // quiet checks waiting to commit together (batch.go)
 }
 
 // configured pairs a stored source with its config schedule.
@@ -93,6 +94,7 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		pull:     make(chan struct{}, 1),
 		owner:    newOwner(),
 	}
+	d.group = newGroupCommit(d)
 	d.hookGuarded, d.hookOpen = newHookTransports(o.Config)
 	if d.fetch == nil {
 		client := crawler.New(CrawlerOptions(o.Config, log))
@@ -204,6 +206,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	wg.Go(func() { d.tickDue(ctx) })
 	wg.Go(func() { d.deliverLoop(ctx) })
+	wg.Go(func() { d.group.run(ctx) })
 
 	// Every source and page is due by a time stored with it, so after a
 	// restart nothing is read before its time, and nothing is read twice.
@@ -211,6 +214,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		"webhooks", len(d.cfg.Webhooks))
 	<-ctx.Done()
 	wg.Wait()
+	d.group.flush(context.WithoutCancel(ctx)) // the quiet checks of the last moments
 	d.log.Info("daemon stopped")
 	return nil
 }

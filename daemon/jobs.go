@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -66,7 +67,9 @@ func (d *Daemon) runJob(ctx context.Context, j job) {
 	var r Result
 	var err error
 	if j.pageID != 0 {
-		r, err = d.checkPage(ctx, j.pageID)
+		if r, err = d.checkPageGrouped(ctx, j.pageID); errors.Is(err, errGrouped) {
+			return // reported when its group commits (batch.go)
+		}
 	} else {
 		r, err = d.crawlListing(ctx, j.sourceID)
 	}
