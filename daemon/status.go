@@ -108,14 +108,17 @@ func (q *dispatcher) busy() int {
 }
 
 // buildVersion names the code this process runs, from its build
-// information: the module version ("(devel)" for a build from a
-// checkout) and, when the build recorded it, the VCS revision.
+// information: the module version (a release tag, or since Go 1.24 a
+// pseudo-version naming the commit), else the VCS revision the build
+// recorded, else "(devel)".
 func buildVersion() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return ""
 	}
-	v := bi.Main.Version
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
 	var rev, modified string
 	for _, s := range bi.Settings {
 		switch s.Key {
@@ -127,8 +130,8 @@ func buildVersion() string {
 			}
 		}
 	}
-	if rev != "" {
-		v += " " + rev[:min(len(rev), 12)] + modified
+	if rev == "" {
+		return "(devel)"
 	}
-	return v
+	return rev[:min(len(rev), 12)] + modified
 }
