@@ -196,7 +196,12 @@ func BenchmarkFirstFetch(b *testing.B) {
 }
 
 // newsroomBodies renders the newsroom's HTML articles once each.
-func newsroomBodies(tb testing.TB) [][]byte {
+func newsroomBodies(tb testing.TB) [][]byte { return newsroomEditions(tb, 1) }
+
+// newsroomEditions renders the newsroom's HTML articles at each of the
+// first steps of its script (every step if steps is 0): what stet stores
+// of a site over its life, one body per version.
+func newsroomEditions(tb testing.TB, steps int) [][]byte {
 	tb.Helper()
 	nr := newsroom.New()
 	srv := httptest.NewServer(nr)
@@ -213,27 +218,97 @@ func newsroomBodies(tb testing.TB) [][]byte {
 		}
 		return body, resp.Header.Get("Content-Type")
 	}
-	seen := map[string]bool{}
-	for _, p := range nr.Pages() {
-		seen[srv.URL+p] = true
-	}
 	link := regexp.MustCompile(regexp.QuoteMeta(srv.URL) + `/[^<"\s]+`)
-	for _, f := range nr.Feeds() {
-		feed, _ := get(srv.URL + f)
-		for _, u := range link.FindAllString(string(feed), -1) {
-			seen[u] = true
-		}
-	}
 	var out [][]byte
-	for _, u := range slices.Sorted(maps.Keys(seen)) {
-		if body, ct := get(u); strings.HasPrefix(ct, "text/html") {
-			out = append(out, body)
+	for step := 0; steps == 0 || step < steps; step++ {
+		seen := map[string]bool{}
+		for _, p := range nr.Pages() {
+			seen[srv.URL+p] = true
+		}
+		for _, f := range nr.Feeds() {
+			feed, _ := get(srv.URL + f)
+			for _, u := range link.FindAllString(string(feed), -1) {
+				seen[u] = true
+			}
+		}
+		for _, u := range slices.Sorted(maps.Keys(seen)) {
+			if body, ct := get(u); strings.HasPrefix(ct, "text/html") {
+				out = append(out, body)
+			}
+		}
+		if _, ok := nr.Advance(); !ok {
+			break
 		}
 	}
 	if len(out) < 4 {
 		tb.Fatalf("newsroom gave %d HTML articles", len(out))
 	}
 	return out
+}
+
+// BenchmarkNewsroomBodies stores the newsroom's articles at every step of
+// its script (each a new version's body, on one host) three ways: gzip
+// (every body before schema 11), zstd, and zstd with the host's
+// dictionary (trained once the host has 20 bodies: the daemon's way). It
+// reports stored bytes, dictionaries included, per byte of raw HTML.
+func BenchmarkNewsroomBodies(b *testing.B) {
+	pages := newsroomEditions(b, 0)
+	var raw int64
+	for _, p := range pages {
+		raw += int64(len(p))
+	}
+	for _, codec := range []string{"gzip", "zstd", "zstd+dict"} {
+		b.Run(codec, func(b *testing.B) {
+			var stored int64
+			for b.Loop() {
+				b.StopTimer()
+				path := dbPath(b)
+				st := openStore(b, path)
+				b.StartTimer()
+				for _, p := range pages {
+					if err := storeBody(b, st, codec, p); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				stored = storedBodyBytes(b, path)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(stored)/float64(raw), "stored/raw")
+			b.ReportMetric(float64(raw)*float64(b.N)/b.Elapsed().Seconds()/1e6, "rawMB/s")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+func storeBody(b *testing.B, st *storage.Store, codec string, raw []byte) error {
+	if codec == "gzip" {
+		return st.Tx(b.Context(), func(tx *storage.Tx) error { _, err := tx.PutBody(raw); return err })
+	}
+	host := ""
+	if codec == "zstd+dict" {
+		host = "newsroom.example"
+	}
+	eb, err := st.EncodeBody(b.Context(), host, raw)
+	if err != nil {
+		return err
+	}
+	return st.Tx(b.Context(), func(tx *storage.Tx) error { return tx.PutEncodedBody(eb) })
+}
+
+// storedBodyBytes is what the bodies and their dictionaries take.
+func storedBodyBytes(b *testing.B, path string) int64 {
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var n int64
+	if err := db.QueryRowContext(b.Context(), `SELECT (SELECT coalesce(sum(length(data)), 0) FROM bodies) +
+		(SELECT coalesce(sum(length(data)), 0) FROM body_dicts)`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // benchSite serves page i of a round at /p/I.html on one of four loopback
@@ -356,8 +431,8 @@ func makeAllDue(b *testing.B, path string) {
 // benchMeter adds up the process's CPU time and the bytes it wrote to
 // files over the measured stretches of a benchmark.
 type benchMeter struct {
-	cpu, wrote, n int64
-	c0, w0        int64
+	cpu, wrote int64
+	c0, w0     int64
 }
 
 func (m *benchMeter) start(b *testing.B, bs *benchSite) {
