@@ -21,8 +21,9 @@ import (
 //	STET_SCALE_ARTICLES=1000,10000 go test ./internal/scale -run '^$' -bench Scale -benchtime 1x -timeout 2h
 //
 // STET_SCALE_HOSTS, STET_SCALE_STEP (a Go duration) and STET_SCALE_EDITS
-// ("none": no edit phase) override the defaults of scale.Options; STET_SCALE_BIN runs a stet
-// binary already built.
+// ("none": no edit phase) override the defaults of scale.Options;
+// STET_SCALE_BIN runs a stet binary already built; STET_SCALE_DIR keeps
+// each run's files (config, log, database) in a new folder under it.
 func BenchmarkScale(b *testing.B) {
 	sizes, err := envInts("STET_SCALE_ARTICLES", "1000")
 	if err != nil {
@@ -33,7 +34,7 @@ func BenchmarkScale(b *testing.B) {
 		b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
 			var r *scale.Report
 			for b.Loop() {
-				o := scale.Options{Articles: n, Stet: st, Dir: b.TempDir(), Logf: progress}
+				o := scale.Options{Articles: n, Stet: st, Dir: runDir(b, fmt.Sprintf("articles-%d", n)), Logf: progress}
 				o.Operator = os.Getenv("STET_SCALE_PROFILE") == ""
 				o.Hosts = envInt(b, "STET_SCALE_HOSTS")
 				o.Edits = envInt(b, "STET_SCALE_EDITS")
@@ -56,7 +57,7 @@ func BenchmarkScalePolite(b *testing.B) {
 	var r *scale.PoliteReport
 	var err error
 	for b.Loop() {
-		o := scale.PoliteOptions{Stet: st, Dir: b.TempDir(), Logf: progress}
+		o := scale.PoliteOptions{Stet: st, Dir: runDir(b, "polite"), Logf: progress}
 		o.Hosts = envInt(b, "STET_SCALE_POLITE_HOSTS")
 		o.PerHost = envInt(b, "STET_SCALE_POLITE_PER_HOST")
 		if r, err = scale.RunPolite(b.Context(), o); err != nil {
@@ -70,6 +71,21 @@ func BenchmarkScalePolite(b *testing.B) {
 	b.ReportMetric(r.ActiveHosts, "active_hosts")
 	b.ReportMetric(r.First.Cores(), "stet_cores")
 	b.ReportMetric(r.First.OtherCores(), "other_cores")
+}
+
+// runDir is a new folder for a run's files: under STET_SCALE_DIR, kept
+// for a look afterwards (the config, stet.log, the database), or else
+// temporary.
+func runDir(b *testing.B, name string) string {
+	root := os.Getenv("STET_SCALE_DIR")
+	if root == "" {
+		return b.TempDir()
+	}
+	dir, err := os.MkdirTemp(root, name+"-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dir
 }
 
 // progress prints as it happens (b.Logf would hold lines until the end and
@@ -92,6 +108,7 @@ func reportScale(b *testing.B, r *scale.Report) {
 	m(ms(r.Recheck.CPUPer()), "cpu_ms/recheck")
 	m(r.Recheck.WriteBytesPer(), "write_B/recheck")
 	m(r.Recheck.WCharPer(), "wchar_B/recheck")
+	m(r.Recheck.WritesPer(), "write_calls/recheck")
 	m(r.Recheck.OtherCores(), "other_cores_recheck")
 	m(r.Restart.Seconds(), "restart_s")
 	m(float64(r.PeakRSS)/(1<<20), "peak_rss_MB")
@@ -148,15 +165,26 @@ func stetBinary(b *testing.B) scale.Stet {
 	return scale.Stet{Argv: []string{out}}
 }
 
-// commit names the commit measured, and whether the tree had changes.
+// commit names the commit measured, and the files that differed from it
+// (others may be editing the same tree).
 func commit() string {
 	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
 	if err != nil {
 		return "(no git)"
 	}
 	c := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
-		c += fmt.Sprintf(" with %d files changed", strings.Count(string(st), "\n"))
+	st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output()
+	if err != nil {
+		return c
+	}
+	var files []string
+	for line := range strings.Lines(string(st)) {
+		if len(line) > 3 {
+			files = append(files, strings.TrimSpace(line[3:])) // "XY path"
+		}
+	}
+	if len(files) > 0 {
+		c += " plus uncommitted changes to " + strings.Join(files, ", ")
 	}
 	return c
 }

@@ -30,6 +30,9 @@ func (p Phase) WriteBytesPer() float64 {
 // WCharPer is what stet passed to write calls per event, sockets included.
 func (p Phase) WCharPer() float64 { return float64(p.Daemon.WChar) / float64(max(p.Count, 1)) }
 
+// WritesPer is how many write calls stet made per event, sockets included.
+func (p Phase) WritesPer() float64 { return float64(p.Daemon.SysCW) / float64(max(p.Count, 1)) }
+
 // Cores is how many CPUs stet kept busy on average.
 func (p Phase) Cores() float64 { return p.Daemon.CPU.Seconds() / p.Daemon.Wall.Seconds() }
 

@@ -19,19 +19,20 @@ type Sample struct {
 	CPU        time.Duration // user + system time of the process, all threads
 	WriteBytes int64         // /proc/<pid>/io write_bytes: bytes sent to the storage layer
 	WChar      int64         // /proc/<pid>/io wchar: bytes passed to write(2) and the like, sockets included
+	SysCW      int64         // /proc/<pid>/io syscw: write calls, sockets included
 	RSS, HWM   int64         // /proc/<pid>/status VmRSS and VmHWM (peak), bytes
 	MachineCPU time.Duration // busy time of all CPUs (/proc/stat), to see other load
 }
 
 // Delta is what happened between two samples.
 type Delta struct {
-	Wall, CPU, MachineCPU time.Duration
-	WriteBytes, WChar     int64
+	Wall, CPU, MachineCPU    time.Duration
+	WriteBytes, WChar, SysCW int64
 }
 
 func (s Sample) Sub(o Sample) Delta {
 	return Delta{Wall: s.At.Sub(o.At), CPU: s.CPU - o.CPU, MachineCPU: s.MachineCPU - o.MachineCPU,
-		WriteBytes: s.WriteBytes - o.WriteBytes, WChar: s.WChar - o.WChar}
+		WriteBytes: s.WriteBytes - o.WriteBytes, WChar: s.WChar - o.WChar, SysCW: s.SysCW - o.SysCW}
 }
 
 // ReadSample reads pid's counters. pid 0 means this process.
@@ -49,7 +50,7 @@ func ReadSample(pid int) (Sample, error) {
 	if err != nil {
 		return s, err
 	}
-	s.WriteBytes, s.WChar = io["write_bytes"], io["wchar"]
+	s.WriteBytes, s.WChar, s.SysCW = io["write_bytes"], io["wchar"], io["syscw"]
 	st, err := readKeyed(dir+"/status", ":")
 	if err != nil {
 		return s, err

@@ -216,8 +216,8 @@ func (x *runner) firstFetches(ctx context.Context) error {
 		return fmt.Errorf("first fetches: %w", err)
 	}
 	x.r.First = ph
-	x.o.Logf("first fetches: %.1f/s, %.2f ms CPU each, stet %.2f cores, newsroom %.2f, others %.2f",
-		ph.Rate(), ms(ph.CPUPer()), ph.Cores(), ph.SelfCores(), ph.OtherCores())
+	x.o.Logf("first fetches: %.1f/s, %.2f ms CPU and %.0f bytes written each, stet %.2f cores, newsroom %.2f, others %.2f",
+		ph.Rate(), ms(ph.CPUPer()), ph.WriteBytesPer(), ph.Cores(), ph.SelfCores(), ph.OtherCores())
 	if err := x.waitVersions(ctx, p, int64(x.o.Articles)); err != nil {
 		return err
 	}
@@ -271,8 +271,8 @@ func (x *runner) rechecks(ctx context.Context) error {
 		return fmt.Errorf("re-checks: %w", err)
 	}
 	x.r.Recheck, x.r.Restart = ph, first.Sub(began)
-	x.o.Logf("restart to first re-check: %s; re-checks: %.0f/s, %.2f ms CPU and %.0f bytes written (%.0f wchar) each, stet %.2f cores, newsroom %.2f, others %.2f",
-		x.r.Restart.Round(time.Millisecond), ph.Rate(), ms(ph.CPUPer()), ph.WriteBytesPer(), ph.WCharPer(), ph.Cores(), ph.SelfCores(), ph.OtherCores())
+	x.o.Logf("restart to first re-check: %s; re-checks: %.0f/s, %.2f ms CPU and %.0f bytes written (%.0f wchar in %.1f write calls) each, stet %.2f cores, newsroom %.2f, others %.2f",
+		x.r.Restart.Round(time.Millisecond), ph.Rate(), ms(ph.CPUPer()), ph.WriteBytesPer(), ph.WCharPer(), ph.WritesPer(), ph.Cores(), ph.SelfCores(), ph.OtherCores())
 	return nil
 }
 
