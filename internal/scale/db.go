@@ -27,6 +27,40 @@ func openDB(path string) (*sql.DB, error) {
 	return db, nil
 }
 
+// maxID is the largest id in table: rows are never deleted from versions
+// or captures, so it counts them cheaply.
+func maxID(ctx context.Context, db *sql.DB, table string) (int64, error) {
+	var n sql.NullInt64
+	if err := db.QueryRowContext(ctx, "SELECT max(id) FROM "+table).Scan(&n); err != nil {
+		return 0, fmt.Errorf("max id of %s: %w", table, err)
+	}
+	return n.Int64, nil
+}
+
+// reaches is a watch condition: table's max id is at least want.
+func reaches(ctx context.Context, db *sql.DB, table string, want int64) func() (bool, error) {
+	return func() (bool, error) {
+		n, err := maxID(ctx, db, table)
+		return n >= want, err
+	}
+}
+
+// rechecked is a watch condition: n captures answered 304 have been stored
+// after capture id base.
+func rechecked(ctx context.Context, db *sql.DB, base, n int64) func() (bool, error) {
+	return func() (bool, error) {
+		if m, err := maxID(ctx, db, "captures"); err != nil || m < base+n {
+			return false, err // cheap, and usually enough to say no
+		}
+		var got int64
+		err := db.QueryRowContext(ctx, "SELECT count(*) FROM captures WHERE id > ? AND class = 'not_modified'", base).Scan(&got)
+		if err != nil {
+			return false, fmt.Errorf("count re-checks: %w", err)
+		}
+		return got >= n, nil
+	}
+}
+
 func countRows(ctx context.Context, db *sql.DB, table string) (int64, error) {
 	var n int64
 	err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n)

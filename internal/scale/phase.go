@@ -48,12 +48,14 @@ func (p Phase) OtherCores() float64 {
 // pollEvery is how often a watch reads the counters.
 const pollEvery = 20 * time.Millisecond
 
-// watch measures stet while count climbs target above its value at the
-// call: from the first poll that sees it move to the one that sees it
-// reach target. It also returns when the first move was seen. It fails if
-// count stands still for stall, or stet exits.
-func watch(ctx context.Context, p *Proc, count func() int64, target int64, stall time.Duration) (Phase, time.Time, error) {
-	base := count()
+// watch measures stet while served (the newsroom's count of answers)
+// climbs target above its value at the call and the database records
+// them: from the first poll that sees served move to the one that sees
+// committed report true, after served reached target. It also returns
+// when the first move was seen. It fails if nothing moves for stall, or
+// stet exits.
+func watch(ctx context.Context, p *Proc, served func() int64, target int64, committed func() (bool, error), stall time.Duration) (Phase, time.Time, error) {
+	base := served()
 	tk := time.NewTicker(pollEvery)
 	defer tk.Stop()
 	var start, startSelf Sample
@@ -68,7 +70,7 @@ func watch(ctx context.Context, p *Proc, count func() int64, target int64, stall
 			return Phase{}, first, p.exitError()
 		case <-tk.C:
 		}
-		c := count() - base
+		c := served() - base
 		if first.IsZero() && c > 0 {
 			var err error
 			if start, startSelf, err = sampleBoth(p); err != nil {
@@ -77,11 +79,17 @@ func watch(ctx context.Context, p *Proc, count func() int64, target int64, stall
 			first, startN = start.At, c
 		}
 		if c >= target {
-			end, endSelf, err := sampleBoth(p)
+			done, err := committed()
 			if err != nil {
 				return Phase{}, first, err
 			}
-			return Phase{Count: c - startN, Daemon: end.Sub(start), Self: endSelf.Sub(startSelf), HWM: end.HWM}, first, nil
+			if done {
+				end, endSelf, err := sampleBoth(p)
+				if err != nil {
+					return Phase{}, first, err
+				}
+				return Phase{Count: c - startN, Daemon: end.Sub(start), Self: endSelf.Sub(startSelf), HWM: end.HWM}, first, nil
+			}
 		}
 		if c != last {
 			last, lastMove = c, time.Now()

@@ -74,6 +74,11 @@ func RunPolite(ctx context.Context, o PoliteOptions) (*PoliteReport, error) {
 		return nil, err
 	}
 	r := &PoliteReport{Hosts: o.Hosts, Articles: o.Hosts * o.PerHost, Interval: config.Default().Fetch.PerHostInterval.D()}
+	db, err := openDB(cfg.db) // connects at the first query, when stet has made the file
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
 	p, err := o.Stet.Start(filepath.Join(o.Dir, "stet.log"), "run", "-config", path)
 	if err != nil {
 		return nil, err
@@ -81,7 +86,7 @@ func RunPolite(ctx context.Context, o PoliteOptions) (*PoliteReport, error) {
 	active := make(chan float64, 1)
 	wctx, stopCount := context.WithCancel(ctx)
 	go func() { active <- activeHosts(wctx, n, r.Interval) }()
-	r.First, _, err = watch(ctx, p, func() int64 { return n.Stet().ArticleOK }, int64(r.Articles), o.Stall)
+	r.First, _, err = watch(ctx, p, func() int64 { return n.Stet().ArticleOK }, int64(r.Articles), reaches(ctx, db, "versions", int64(r.Articles)), o.Stall)
 	stopCount()
 	r.ActiveHosts = <-active
 	if err != nil {

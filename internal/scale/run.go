@@ -207,57 +207,42 @@ func (x *runner) stop(p *Proc) error {
 
 func (x *runner) firstFetches(ctx context.Context) error {
 	x.cfg.step = 24 * time.Hour // no re-check falls among the first fetches
+	db, err := openDB(x.cfg.db) // connects at the first query, when stet has made the file
+	if err != nil {
+		return err
+	}
+	defer db.Close()
 	p, err := x.start()
 	if err != nil {
 		return err
 	}
-	ph, _, err := watch(ctx, p, func() int64 { return x.n.Stet().ArticleOK }, int64(x.o.Articles), x.o.Stall)
+	n := int64(x.o.Articles)
+	ph, _, err := watch(ctx, p, func() int64 { return x.n.Stet().ArticleOK }, n, reaches(ctx, db, "versions", n), x.o.Stall)
 	if err != nil {
 		return fmt.Errorf("first fetches: %w", err)
 	}
 	x.r.First = ph
 	x.o.Logf("first fetches: %.1f/s, %.2f ms CPU and %.0f bytes written each, stet %.2f cores, newsroom %.2f, others %.2f",
 		ph.Rate(), ms(ph.CPUPer()), ph.WriteBytesPer(), ph.Cores(), ph.SelfCores(), ph.OtherCores())
-	if err := x.waitVersions(ctx, p, int64(x.o.Articles)); err != nil {
-		return err
-	}
 	return x.stop(p)
 }
 
-// waitVersions waits until the database holds want versions.
-func (x *runner) waitVersions(ctx context.Context, p *Proc, want int64) error {
+func (x *runner) rechecks(ctx context.Context) error {
 	db, err := openDB(x.cfg.db)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	deadline := time.Now().Add(x.o.Stall)
-	for {
-		got, err := countRows(ctx, db, "versions")
-		if err != nil || got >= want {
-			return err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%d versions stored, want %d", got, want)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-p.exited:
-			return p.exitError()
-		case <-time.After(250 * time.Millisecond):
-		}
+	n := int64(x.o.Articles)
+	due, err := makeAllDue(ctx, db, time.Now())
+	if err == nil && due != n {
+		err = fmt.Errorf("%d pages scheduled, want %d", due, n)
 	}
-}
-
-func (x *runner) rechecks(ctx context.Context) error {
-	if err := x.withDB(ctx, func(db *sql.DB) error {
-		n, err := makeAllDue(ctx, db, time.Now())
-		if err == nil && n != int64(x.o.Articles) {
-			err = fmt.Errorf("%d pages scheduled, want %d", n, x.o.Articles)
-		}
+	if err != nil {
 		return err
-	}); err != nil {
+	}
+	base, err := maxID(ctx, db, "captures")
+	if err != nil {
 		return err
 	}
 	x.cfg.step = x.o.Step
@@ -266,7 +251,7 @@ func (x *runner) rechecks(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ph, first, err := watch(ctx, p, func() int64 { return x.n.Stet().ArticleNotModified }, int64(x.o.Articles), x.o.Stall)
+	ph, first, err := watch(ctx, p, func() int64 { return x.n.Stet().ArticleNotModified }, n, rechecked(ctx, db, base, n), x.o.Stall)
 	if err != nil {
 		return fmt.Errorf("re-checks: %w", err)
 	}
