@@ -222,8 +222,8 @@ func (x *runner) firstFetches(ctx context.Context) error {
 		return fmt.Errorf("first fetches: %w", err)
 	}
 	x.r.First = ph
-	x.o.Logf("first fetches: %.1f/s, %.2f ms CPU and %.0f bytes written each, stet %.2f cores, newsroom %.2f, others %.2f",
-		ph.Rate(), ms(ph.CPUPer()), ph.WriteBytesPer(), ph.Cores(), ph.SelfCores(), ph.OtherCores())
+	x.o.Logf("first fetches: %.1f/s, %.2f ms CPU and %.0f bytes written each, stet %.2f cores, newsroom %.2f, others %.2f; peak RSS %.0f MB",
+		ph.Rate(), ms(ph.CPUPer()), ph.WriteBytesPer(), ph.Cores(), ph.SelfCores(), ph.OtherCores(), mb(ph.HWM))
 	return x.stop(p)
 }
 
@@ -256,8 +256,8 @@ func (x *runner) rechecks(ctx context.Context) error {
 		return fmt.Errorf("re-checks: %w", err)
 	}
 	x.r.Recheck, x.r.Restart = ph, first.Sub(began)
-	x.o.Logf("restart to first re-check: %s; re-checks: %.0f/s, %.2f ms CPU and %.0f bytes written (%.0f wchar in %.1f write calls) each, stet %.2f cores, newsroom %.2f, others %.2f",
-		x.r.Restart.Round(time.Millisecond), ph.Rate(), ms(ph.CPUPer()), ph.WriteBytesPer(), ph.WCharPer(), ph.WritesPer(), ph.Cores(), ph.SelfCores(), ph.OtherCores())
+	x.o.Logf("restart to first re-check: %s; re-checks: %.0f/s, %.2f ms CPU and %.0f bytes written (%.0f wchar in %.1f write calls) each, stet %.2f cores, newsroom %.2f, others %.2f; peak RSS %.0f MB",
+		x.r.Restart.Round(time.Millisecond), ph.Rate(), ms(ph.CPUPer()), ph.WriteBytesPer(), ph.WCharPer(), ph.WritesPer(), ph.Cores(), ph.SelfCores(), ph.OtherCores(), mb(ph.HWM))
 	return nil
 }
 
@@ -316,9 +316,9 @@ func (x *runner) edits(ctx context.Context) error {
 	if err := x.stop(p); err != nil {
 		return err
 	}
-	x.o.Logf("edits: %d of %d reported; edit to report p50 %s p90 %s (step %s); steady: %.1f checks/s, stet %.2f cores",
+	x.o.Logf("edits: %d of %d reported; edit to report p50 %s p90 %s (step %s); steady: %.1f checks/s, stet %.2f cores; peak RSS %.0f MB",
 		x.r.Reported, x.r.Edits, Quantile(x.r.Notified, .5).Round(time.Millisecond), Quantile(x.r.Notified, .9).Round(time.Millisecond),
-		x.o.Step, x.r.Steady.Rate(), x.r.Steady.Cores())
+		x.o.Step, x.r.Steady.Rate(), x.r.Steady.Cores(), mb(x.r.Steady.HWM))
 	if x.r.Reported < x.r.Edits {
 		return fmt.Errorf("edits: %d of %d reported by webhook within %s", x.r.Reported, x.r.Edits, deadline.Sub(s0.At).Round(time.Second))
 	}
@@ -367,5 +367,7 @@ func (x *runner) storage(ctx context.Context) error {
 	x.o.Logf("bytes per article by table: %s", strings.Join(top, ", "))
 	return err
 }
+
+func mb(n int64) float64 { return float64(n) / (1 << 20) }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -76,9 +76,9 @@ func runChild(ctx context.Context, path string) error {
 	return d.Run(ctx)
 }
 
-// startProfiles records a CPU profile of this process, and its blocking
-// and lock contention, into dir/{cpu,block,mutex}-PID.pprof; end writes
-// them.
+// startProfiles records a CPU profile of this process, its blocking and
+// lock contention and its allocations into dir/{cpu,block,mutex,allocs}-PID.pprof;
+// end writes them.
 func startProfiles(dir string) (end func(), err error) {
 	name := func(kind string) string { return filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", kind, os.Getpid())) }
 	f, err := os.Create(name("cpu"))
@@ -93,7 +93,7 @@ func startProfiles(dir string) (end func(), err error) {
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
-		for _, kind := range []string{"block", "mutex"} {
+		for _, kind := range []string{"block", "mutex", "allocs"} {
 			if out, err := os.Create(name(kind)); err == nil {
 				_ = pprof.Lookup(kind).WriteTo(out, 0)
 				out.Close()
