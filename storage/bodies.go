@@ -160,19 +160,10 @@ func (s *Store) Body(ctx context.Context, hash string) ([]byte, error) {
 // decodeBody turns one stored row of bodies back into the raw body: never
 // more than size bytes are produced, and fewer is an error too.
 func (s *Store) decodeBody(ctx context.Context, hash, enc string, dictID, size int64, data []byte) ([]byte, error) {
-	if size < 0 || size > maxBodySize {
-		return nil, fmt.Errorf("body %s: stored size %d is out of range", hash, size)
-	}
-	var raw []byte
-	var err error
-	switch enc {
-	case encodingGzip:
-		raw, err = gunzip(data, size)
-	case encodingZstd:
-		raw, err = s.unzstd(ctx, dictID, data, size)
-	default:
+	if enc != encodingGzip && enc != encodingZstd {
 		return nil, fmt.Errorf("body %s: unknown encoding %q", hash, enc)
 	}
+	raw, err := s.inflate(ctx, enc, dictID, size, data)
 	if err != nil {
 		return nil, fmt.Errorf("decompress body %s: %w", hash, err)
 	}
@@ -180,6 +171,37 @@ func (s *Store) decodeBody(ctx context.Context, hash, enc string, dictID, size i
 		return nil, fmt.Errorf("decompress body %s: %d bytes, stored as %d", hash, len(raw), size)
 	}
 	return raw, nil
+}
+
+// inflate decompresses data of a known encoding, producing at most size
+// bytes (size+1 for gzip, so that a longer stream shows).
+func (s *Store) inflate(ctx context.Context, enc string, dictID, size int64, data []byte) ([]byte, error) {
+	if size < 0 || size > maxBodySize {
+		return nil, fmt.Errorf("stored size %d is out of range", size)
+	}
+	if enc == encodingGzip {
+		return gunzip(data, size)
+	}
+	return s.unzstd(ctx, dictID, data, size)
+}
+
+// bodyProblem says what is wrong with one stored row of bodies, "" if
+// nothing, in the words of `stet verify` (VerifyChain, chain.go), for
+// every encoding.
+func (s *Store) bodyProblem(ctx context.Context, hash, enc string, dictID, size int64, data []byte) string {
+	if enc != encodingGzip && enc != encodingZstd {
+		return fmt.Sprintf("body hash mismatch (body %s has unknown encoding %q)", hash, enc)
+	}
+	raw, err := s.inflate(ctx, enc, dictID, size, data)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("body hash mismatch (body %s does not decompress: %v)", hash, err)
+	case HashBody(raw) != hash:
+		return fmt.Sprintf("body hash mismatch (body %s hashes to %s)", hash, HashBody(raw))
+	case int64(len(raw)) != size:
+		return fmt.Sprintf("body size mismatch (body %s is %d bytes, stored as %d)", hash, len(raw), size)
+	}
+	return ""
 }
 
 // gunzip reads at most size+1 bytes of a gzip stream: enough to tell a

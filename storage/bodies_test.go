@@ -286,3 +286,55 @@ func TestPutEncodedBodyRefusesUnencoded(t *testing.T) {
 		t.Errorf("PutEncodedBody(zero) = %v, want an error", err)
 	}
 }
+
+// What `stet verify` says of each kind of stored body (chain.go reads
+// bodyProblem), for zstd with and without a dictionary and for gzip.
+func TestBodyProblem(t *testing.T) {
+	st := mustOpen(t, filepath.Join(t.TempDir(), "stet.db"))
+	rng := rand.New(rand.NewPCG(9, 10))
+	for n := range 20 {
+		putBody(t, st, "news.example", sitePage(rng, n))
+	}
+	page := sitePage(rng, 20)
+	withDict := putBody(t, st, "news.example", page)
+	plain := putBody(t, st, "", []byte("<p>a page of its own</p>"))
+	if withDict.DictID == 0 {
+		t.Fatal("no dictionary after 20 bodies")
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(page)
+	zw.Close()
+	other, err := st.EncodeBody(t.Context(), "news.example", bytes.Replace(page, []byte("Story"), []byte("Stork"), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flip := func(b []byte) []byte { b = bytes.Clone(b); b[len(b)/2] ^= 1; return b }
+	tests := []struct {
+		name         string
+		b            storage.EncodedBody
+		enc          string
+		dictID, size int64
+		data         []byte
+		want         string // "" or a substring of the problem
+	}{
+		{"zstd with a dictionary", withDict, "zstd", withDict.DictID, withDict.Size, withDict.Data, ""},
+		{"zstd", plain, "zstd", 0, plain.Size, plain.Data, ""},
+		{"gzip", withDict, "gzip", 0, withDict.Size, gz.Bytes(), ""},
+		{"one byte of the frame changed", withDict, "zstd", withDict.DictID, withDict.Size, flip(withDict.Data), "does not decompress"},
+		{"one byte of the gzip stream changed", withDict, "gzip", 0, withDict.Size, flip(gz.Bytes()), "does not decompress"},
+		{"re-compressed with other text", withDict, "zstd", other.DictID, other.Size, other.Data, "hashes to " + other.Hash},
+		{"stored size too large", plain, "zstd", 0, plain.Size + 1, plain.Data, "body size mismatch"},
+		{"stored size too small", plain, "zstd", 0, plain.Size - 1, plain.Data, "does not decompress"},
+		{"the wrong dictionary", withDict, "zstd", 0, withDict.Size, withDict.Data, "does not decompress"},
+		{"unknown encoding", plain, "br", 0, plain.Size, plain.Data, `unknown encoding "br"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := st.BodyProblemForTest(t.Context(), tt.b.Hash, tt.enc, tt.dictID, tt.size, tt.data)
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Errorf("problem %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
