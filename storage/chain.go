@@ -1,14 +1,11 @@
 package storage
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -164,7 +161,7 @@ func (s *Store) VerifyChain(ctx context.Context) (ChainSummary, error) {
 		return sum, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	bad, n, err := checkBodies(ctx, tx)
+	bad, n, err := s.checkBodies(ctx, tx)
 	if err != nil {
 		return sum, err
 	}
@@ -180,8 +177,8 @@ func (s *Store) VerifyChain(ctx context.Context) (ChainSummary, error) {
 
 // checkBodies decompresses and hashes every stored body, one at a time,
 // and returns the problems found by hash (normally none).
-func checkBodies(ctx context.Context, tx *sql.Tx) (map[string]string, int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT hash, encoding, size, data FROM bodies ORDER BY hash`)
+func (s *Store) checkBodies(ctx context.Context, tx *sql.Tx) (map[string]string, int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT hash, encoding, coalesce(dict_id, 0), size, data FROM bodies ORDER BY hash`)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read bodies: %w", err)
 	}
@@ -190,13 +187,13 @@ func checkBodies(ctx context.Context, tx *sql.Tx) (map[string]string, int64, err
 	var n int64
 	for rows.Next() {
 		var hash, enc string
-		var size int64
+		var dictID, size int64
 		var data []byte
-		if err := rows.Scan(&hash, &enc, &size, &data); err != nil {
+		if err := rows.Scan(&hash, &enc, &dictID, &size, &data); err != nil {
 			return nil, 0, fmt.Errorf("read bodies: %w", err)
 		}
 		n++
-		if problem := checkBody(hash, enc, size, data); problem != "" {
+		if problem := s.bodyProblem(ctx, hash, enc, dictID, size, data); problem != "" {
 			bad[hash] = problem
 		}
 	}
@@ -204,28 +201,6 @@ func checkBodies(ctx context.Context, tx *sql.Tx) (map[string]string, int64, err
 		return nil, 0, fmt.Errorf("read bodies: %w", err)
 	}
 	return bad, n, nil
-}
-
-// checkBody says what is wrong with one stored body, "" if nothing.
-func checkBody(hash, enc string, size int64, data []byte) string {
-	if enc != "gzip" {
-		return fmt.Sprintf("body hash mismatch (body %s has unknown encoding %q)", hash, enc)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return fmt.Sprintf("body hash mismatch (body %s does not decompress: %v)", hash, err)
-	}
-	h := sha256.New()
-	got, err := io.Copy(h, zr)
-	switch {
-	case err != nil:
-		return fmt.Sprintf("body hash mismatch (body %s does not decompress: %v)", hash, err)
-	case hex.EncodeToString(h.Sum(nil)) != hash:
-		return fmt.Sprintf("body hash mismatch (body %s hashes to %x)", hash, h.Sum(nil))
-	case got != size:
-		return fmt.Sprintf("body size mismatch (body %s is %d bytes, stored as %d)", hash, got, size)
-	}
-	return ""
 }
 
 // walkChain recomputes every link in id order. A body found bad is reported

@@ -2,14 +2,14 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
-	"io"
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // checkedThrice makes a database with three captures of one page, each of
@@ -39,24 +39,28 @@ func TestVerify(t *testing.T) {
 	}{
 		{"intact", func(*testing.T, string) {},
 			`^ok: 3 captures, 3 bodies; last link [0-9a-f]{64} \(capture 3\)$`},
-		{"one byte of a gzip stream changed", func(t *testing.T, db string) {
+		{"one byte of a compressed stream changed", func(t *testing.T, db string) {
 			editBody(t, db, 2, func(data []byte) []byte { data[len(data)/2] ^= 0x01; return data })
 		}, `^stet verify: capture 2 \(URL, fetched 20\d\d-[^)]+\): body hash mismatch \(body [0-9a-f]{64} does not decompress`},
 		{"body re-compressed with other text", func(t *testing.T, db string) {
 			editBody(t, db, 2, func(data []byte) []byte {
-				zr, err := gzip.NewReader(bytes.NewReader(data))
+				// Bodies are stored as zstd frames (a page's first bodies
+				// have no dictionary yet).
+				dec, err := zstd.NewReader(nil)
 				if err != nil {
 					t.Fatal(err)
 				}
-				raw, err := io.ReadAll(zr)
+				defer dec.Close()
+				raw, err := dec.DecodeAll(data, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var buf bytes.Buffer
-				zw := gzip.NewWriter(&buf)
-				zw.Write(bytes.Replace(raw, []byte("13 incidents"), []byte("31 incidents"), 1))
-				zw.Close()
-				return buf.Bytes()
+				enc, err := zstd.NewWriter(nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer enc.Close()
+				return enc.EncodeAll(bytes.Replace(raw, []byte("13 incidents"), []byte("31 incidents"), 1), nil)
 			})
 		}, `^stet verify: capture 2 \(URL, fetched [^)]+\): body hash mismatch \(body [0-9a-f]{64} hashes to [0-9a-f]{64}\)$`},
 		{"middle capture deleted", func(t *testing.T, db string) {
