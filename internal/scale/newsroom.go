@@ -142,8 +142,10 @@ func (n *Newsroom) Edit(id int) Edit {
 	return e
 }
 
-// Stet counts the daemon's requests; Other the rest.
-func (n *Newsroom) Stet() Counts  { return n.stet.snapshot() }
+// Stet counts the requests of stet (User-Agent "stet/…").
+func (n *Newsroom) Stet() Counts { return n.stet.snapshot() }
+
+// Other counts every other request (the trivial fetcher's).
 func (n *Newsroom) Other() Counts { return n.other.snapshot() }
 
 // HostArticles is how many articles each host has served the daemon.

@@ -30,6 +30,7 @@ type Delta struct {
 	WriteBytes, WChar, SysCW int64
 }
 
+// Sub is what happened from o to s.
 func (s Sample) Sub(o Sample) Delta {
 	return Delta{Wall: s.At.Sub(o.At), CPU: s.CPU - o.CPU, MachineCPU: s.MachineCPU - o.MachineCPU,
 		WriteBytes: s.WriteBytes - o.WriteBytes, WChar: s.WChar - o.WChar, SysCW: s.SysCW - o.SysCW}

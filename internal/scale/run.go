@@ -100,16 +100,15 @@ func (r *Report) FirstVsTrivial() float64 {
 func (r *Report) StoredVsRaw() float64 { return float64(r.DBBytes) / float64(max(r.RawHTML, 1)) }
 
 type runner struct {
-	o        Options
-	n        *Newsroom
-	rcv      *receiver
-	r        *Report
-	cfg      runConfig
-	cfgPath  string
-	log      string
-	workers  int
-	procs    []*Proc
-	maxStall time.Duration
+	o       Options
+	n       *Newsroom
+	rcv     *receiver
+	r       *Report
+	cfg     runConfig
+	cfgPath string
+	log     string
+	workers int
+	procs   []*Proc
 }
 
 // Run measures stet against a newsroom of o.Articles articles, in phases:
