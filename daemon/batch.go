@@ -48,6 +48,7 @@ type quietCheck struct {
 	capture storage.Capture
 	page    storage.Page // its state after the check
 	checked time.Time    // last_checked_at as read before the check
+	due     time.Time    // next_check_at as read before the check: the claim's lease
 	prevID  int64        // the latest version it was judged against
 	res     Result
 }
@@ -81,7 +82,8 @@ func (g *groupCommit) add(ctx context.Context, c *pageCheck, was storage.Page) {
 		r.Body = nil
 		res.Response = &r
 	}
-	q := quietCheck{capture: c.capture, page: c.page, checked: was.LastCheckedAt, prevID: c.prevID(), res: res}
+	q := quietCheck{capture: c.capture, page: c.page, checked: was.LastCheckedAt, due: was.NextCheckAt,
+		prevID: c.prevID(), res: res}
 	g.mu.Lock()
 	g.items = append(g.items, q)
 	n := len(g.items)
@@ -151,8 +153,9 @@ func (g *groupCommit) flush(ctx context.Context) {
 	}
 }
 
-// write records the check's capture and, unless the page was checked or
-// got a version meanwhile (a "check now", another process), its state.
+// write records the check's capture and, unless the page was checked, got
+// a version or was made due meanwhile (a "check now", another process, a
+// sitemap's lastmod), its state.
 // The capture's chain link is computed here, inside the transaction, in
 // the order the group commits.
 func (q *quietCheck) write(tx *storage.Tx) error {
@@ -167,7 +170,7 @@ func (q *quietCheck) write(tx *storage.Tx) error {
 	if _, err := tx.InsertCapture(q.capture); err != nil {
 		return err
 	}
-	if !cur.LastCheckedAt.Equal(q.checked) || latest != q.prevID {
+	if !cur.LastCheckedAt.Equal(q.checked) || !cur.NextCheckAt.Equal(q.due) || latest != q.prevID {
 		return nil // newer state is stored: keep it
 	}
 	return tx.UpdatePageState(q.page)

@@ -219,15 +219,21 @@ func TestGroupCommitKeepsNewerPageState(t *testing.T) {
 	}
 }
 
+// quietItem is a quiet check and its page as read before it.
+type quietItem struct {
+	c   *pageCheck
+	was storage.Page
+}
+
 // quietItems makes n pages and a quiet check (a 304) of each, ready for
 // the group.
-func quietItems(t *testing.T, f *groupFixture, n int) []*pageCheck {
+func quietItems(t *testing.T, f *groupFixture, n int) []quietItem {
 	t.Helper()
 	src, err := f.st.EnsureSource(t.Context(), storage.KindAdhoc, "check", "stet:check", "", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cs []*pageCheck
+	var items []quietItem
 	err = f.st.Tx(t.Context(), func(tx *storage.Tx) error {
 		for i := range n {
 			p, _, err := tx.EnsurePage(src.ID, fmt.Sprintf("%s/p%d", f.srv.URL, i), "", time.Now(), time.Time{}, time.Now())
@@ -239,42 +245,62 @@ func quietItems(t *testing.T, f *groupFixture, n int) []*pageCheck {
 				capture: storage.Capture{PageID: p.ID, URL: p.URL, FetchedAt: now, Status: 304, Class: "not_modified"},
 				res:     Result{URL: p.URL, PageID: p.ID, Status: StatusUnchanged}}
 			c.page.LastCheckedAt, c.page.NextCheckAt = now, now.Add(time.Hour)
-			cs = append(cs, c)
+			items = append(items, quietItem{c, p})
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cs
+	return items
+}
+
+// A page made due while its quiet check waited (a sitemap's lastmod)
+// stays due: the group stores the capture, not the older state.
+func TestGroupCommitKeepsPageMadeDue(t *testing.T) {
+	f := newGroupFixture(t)
+	it := quietItems(t, f, 1)[0]
+	f.d.group.add(t.Context(), it.c, it.was)
+	soon := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
+	if err := f.st.Tx(t.Context(), func(tx *storage.Tx) error { return tx.CheckSoon(it.c.page.ID, soon) }); err != nil {
+		t.Fatal(err)
+	}
+	f.d.group.flush(t.Context())
+	p, err := f.st.Page(t.Context(), it.c.page.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.NextCheckAt.Equal(soon) || len(f.captures(p.ID)) != 1 {
+		t.Errorf("page due %v with %d captures; want still due at %v, and the capture stored", p.NextCheckAt,
+			len(f.captures(p.ID)), soon)
+	}
 }
 
 // The check that fills a group commits it at once, without the timer.
 func TestGroupCommitWhenFull(t *testing.T) {
 	f := newGroupFixture(t)
 	items := quietItems(t, f, groupMaxItems)
-	pages := make([]storage.Page, len(items))
-	for i, c := range items {
-		pages[i] = c.page
-		pages[i].LastCheckedAt = time.Time{}
-	}
-	for i, c := range items[:len(items)-1] {
-		f.d.group.add(t.Context(), c, pages[i])
+	for _, it := range items[:len(items)-1] {
+		f.d.group.add(t.Context(), it.c, it.was)
 	}
 	if got := len(f.reported()); got != 0 {
 		t.Fatalf("%d reported before the group was full", got)
 	}
-	f.d.group.add(t.Context(), items[len(items)-1], pages[len(items)-1])
+	last := items[len(items)-1]
+	f.d.group.add(t.Context(), last.c, last.was)
 	if got := len(f.reported()); got != groupMaxItems {
 		t.Errorf("%d reported once the group was full, want %d", got, groupMaxItems)
 	}
 	var all []storage.Capture
-	for _, c := range items {
-		cs := f.captures(c.page.ID)
+	for _, it := range items {
+		cs := f.captures(it.c.page.ID)
 		if len(cs) != 1 {
-			t.Fatalf("page %d: %d captures, want 1", c.page.ID, len(cs))
+			t.Fatalf("page %d: %d captures, want 1", it.c.page.ID, len(cs))
 		}
 		all = append(all, cs...)
+		if p, err := f.st.Page(t.Context(), it.c.page.ID); err != nil || !p.NextCheckAt.Equal(it.c.page.NextCheckAt.Truncate(time.Millisecond)) {
+			t.Fatalf("page %d due %v, %v; want the check's %v", it.c.page.ID, p.NextCheckAt, err, it.c.page.NextCheckAt)
+		}
 	}
 	checkChain(t, f.st, all)
 }
@@ -289,15 +315,13 @@ func TestGroupCommitFailureCommitsOneByOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	bad := items[2].capture.URL
+	bad := items[2].c.capture.URL
 	if _, err := raw.Exec(`CREATE TRIGGER full_disk BEFORE INSERT ON captures WHEN new.url = '` + bad + `'
 		BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range items {
-		was := c.page
-		was.LastCheckedAt = time.Time{}
-		f.d.group.add(t.Context(), c, was)
+	for _, it := range items {
+		f.d.group.add(t.Context(), it.c, it.was)
 	}
 	f.d.group.flush(t.Context())
 	got := map[string]string{}
@@ -307,14 +331,14 @@ func TestGroupCommitFailureCommitsOneByOne(t *testing.T) {
 			t.Errorf("reason %q does not name the cause", r.Reason)
 		}
 	}
-	for i, c := range items {
+	for i, it := range items {
 		want, captures := StatusUnchanged, 1
 		if i == 2 {
 			want, captures = StatusError, 0
 		}
-		if got[c.page.URL] != want || len(f.captures(c.page.ID)) != captures {
-			t.Errorf("%s: reported %q with %d captures; want %q, %d", c.page.URL, got[c.page.URL],
-				len(f.captures(c.page.ID)), want, captures)
+		u := it.c.page.URL
+		if got[u] != want || len(f.captures(it.c.page.ID)) != captures {
+			t.Errorf("%s: reported %q with %d captures; want %q, %d", u, got[u], len(f.captures(it.c.page.ID)), want, captures)
 		}
 	}
 }
