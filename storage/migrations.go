@@ -223,6 +223,10 @@ var migrations = []migration{
 	ALTER TABLE bodies ADD COLUMN host TEXT;
 	ALTER TABLE bodies ADD COLUMN dict_id INTEGER;
 	CREATE INDEX bodies_host ON bodies (host) WHERE host IS NOT NULL;`},
+	// 12: retention (gc.go): captures that changed nothing may be pruned,
+	// each pruned run leaving a summary in the hash chain (chain.go) and
+	// each page a count of what it lost between the captures it kept.
+	{sql: gcSchema},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.
