@@ -38,6 +38,11 @@ type Storage struct {
 	// "all" (every body fetched, stored once per hash; churn makes most
 	// of them unique).
 	KeepBodies string `toml:"keep_bodies"`
+	// KeepCaptures is how long a capture that changed nothing is kept:
+	// "forever" (default) or at least MinKeepCaptures, such as "90d".
+	// Older ones are pruned by the daemon (hourly) and `stet gc`, leaving
+	// a summary in the hash chain.
+	KeepCaptures Retention `toml:"keep_captures"`
 }
 
 // Fetch holds the crawler's limits and manners.

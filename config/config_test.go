@@ -85,6 +85,14 @@ func TestParseErrors(t *testing.T) {
 			`config.toml:4:18: site[0].remove[1]: invalid CSS selector "div..x": expected identifier, found . instead`},
 		{"bad keep_bodies", "[storage]\nkeep_bodies = 'some'\n",
 			`config.toml:2:15: storage.keep_bodies: want "versions" or "all", got "some"`},
+		{"bad keep_captures", "[storage]\nkeep_captures = 'soon'\n",
+			`config.toml:2:17: storage.keep_captures: invalid duration "soon": use a number with a unit: ms, s, m, h or d, or "forever"`},
+		{"keep_captures below a day", "[storage]\nkeep_captures = '23h'\n",
+			`config.toml:2:17: storage.keep_captures: 23h0m0s is below the minimum of 1d (or "forever")`},
+		{"zero keep_captures", "[storage]\nkeep_captures = '0d'\n",
+			`config.toml:2:17: storage.keep_captures: want a duration above 0, such as "90d", or "forever"`},
+		{"keep_captures as a number", "[storage]\nkeep_captures = 90\n",
+			`config.toml:2:17: storage.keep_captures: a duration needs a unit and quotes, such as "30s", "15m" or "1d"`},
 		{"web listen without port", "[web]\nlisten = '8080'\n",
 			`config.toml:2:10: web.listen: want host:port such as "127.0.0.1:8080", got "8080"`},
 		{"empty site rule", "[[site]]\nhost = 'a.example'\n", "config.toml:1:1: site[0]: needs at least one of body, title or remove"},
@@ -160,6 +168,8 @@ func TestParseAccepts(t *testing.T) {
 		{"max_body at the limit in bytes", "[fetch]\nmax_body = 67108864\n"},
 		{"max_feed_items at the bounds", "[fetch]\nmax_feed_items = 1\n"},
 		{"max_feed_items at the top", "[fetch]\nmax_feed_items = 100000\n"},
+		{"keep_captures at the minimum", "[storage]\nkeep_captures = '1d'\n"},
+		{"keep_captures forever", "[storage]\nkeep_captures = 'forever'\n"},
 		{"same host, other paths", "[[feed]]\nurl = 'https://a.example/rss'\n[[page]]\nurl = 'https://a.example/RSS'\n[[page]]\nurl = 'https://a.example/rss?x=1'\n"},
 		{"same webhook URL, different secrets", "[[webhook]]\nurl = 'https://h.example/'\nsecret = 'a'\n[[webhook]]\nurl = 'https://h.example/'\nsecret = 'b'\n"},
 		{"webhook name and allow_private", "[[webhook]]\nurl = 'http://10.0.0.2:8080/hook'\nname = 'lan'\nallow_private = true\n"},
@@ -364,6 +374,40 @@ func TestValidateSchedules(t *testing.T) {
 			cfg.Pages = []config.Page{{URL: "https://a.example/", Schedule: tt.sched}}
 			if err := cfg.Validate(); err == nil || err.Error() != tt.want {
 				t.Errorf("Validate() = %v, want %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// keep_captures reads back as the age it names, and "forever" prunes nothing.
+func TestKeepCaptures(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		doc, str string
+		cutoff   time.Time // zero: forever
+	}{
+		{"", "forever", time.Time{}},
+		{"keep_captures = 'forever'", "forever", time.Time{}},
+		{"keep_captures = '90d'", "90d", now.Add(-90 * 24 * time.Hour)},
+		{"keep_captures = '1d12h'", "1d12h0m0s", now.Add(-36 * time.Hour)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.str, func(t *testing.T) {
+			cfg, err := config.Parse(strings.NewReader("[storage]\n"+tt.doc+"\n"), "c.toml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := cfg.Storage.KeepCaptures
+			if got := k.String(); got != tt.str {
+				t.Errorf("String() = %q, want %q", got, tt.str)
+			}
+			if got := k.Cutoff(now); !got.Equal(tt.cutoff) || k.Forever() != tt.cutoff.IsZero() {
+				t.Errorf("Cutoff = %v (forever %v), want %v", got, k.Forever(), tt.cutoff)
+			}
+			text, _ := k.MarshalText()
+			var back config.Retention
+			if err := back.UnmarshalText(text); err != nil || back != k {
+				t.Errorf("%q reads back as %+v, %v; want %+v", text, back, err, k)
 			}
 		})
 	}

@@ -25,7 +25,8 @@ func bareDurations(ix *keyIndex, name string) error {
 	return errors.Join(errs...)
 }
 
-// durationKeys collects the unindexed key paths of every Duration field.
+// durationKeys collects the unindexed key paths of every Duration (and
+// Retention) field.
 func durationKeys(t reflect.Type, prefix string, keys map[string]bool) map[string]bool {
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -38,7 +39,7 @@ func durationKeys(t reflect.Type, prefix string, keys map[string]bool) map[strin
 			ft = ft.Elem()
 		}
 		switch {
-		case ft == reflect.TypeFor[Duration]():
+		case ft == reflect.TypeFor[Duration](), ft == reflect.TypeFor[Retention]():
 			keys[join(prefix, name)] = true
 		case ft.Kind() == reflect.Struct && ft != reflect.TypeFor[Schedule]():
 			durationKeys(ft, join(prefix, name), keys)

@@ -75,6 +75,9 @@ func (c *Config) validateSettings(p *problems) {
 	if k := c.Storage.KeepBodies; k != "versions" && k != "all" {
 		p.add("storage.keep_bodies", "want \"versions\" or \"all\", got %q", k)
 	}
+	if k := c.Storage.KeepCaptures; !k.Forever() && k.Age < MinKeepCaptures {
+		p.add("storage.keep_captures", "%s is below the minimum of %s (or \"forever\")", k, MinKeepCaptures)
+	}
 	if c.Fetch.UserAgent == "" {
 		p.add("fetch.user_agent", "must not be empty")
 	}
