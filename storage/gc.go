@@ -180,7 +180,8 @@ func (s *Store) gcBatch(ctx context.Context, o GCOptions, after int64) (GCResult
 		return res, after, false, fmt.Errorf("gc: begin: %w", err)
 	}
 	defer tx.Rollback()
-	p := &gcPlan{ctx: ctx, tx: tx, o: o, changes: map[int64]map[int64]bool{}}
+	p := &gcPlan{ctx: ctx, tx: tx, o: o, changes: map[int64]map[int64]bool{}, stmts: map[string]*sql.Stmt{}}
+	defer p.close()
 	next, done, err := p.examine(after)
 	if err != nil {
 		return res, after, false, err
@@ -234,7 +235,49 @@ type gcPlan struct {
 	anchors map[int64]bool           // captures a seal follows
 	breaks  map[int]bool             // a summary stands between caps[i-1] and caps[i]
 	changes map[int64]map[int64]bool // page -> its changes' captures
+	stmts   map[string]*sql.Stmt     // prepared once per batch: gc asks the same few questions of each capture
 	res     GCResult
+}
+
+// stmt prepares q once per batch.
+func (p *gcPlan) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := p.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := p.tx.PrepareContext(p.ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("gc: prepare: %w", err)
+	}
+	p.stmts[q] = st
+	return st, nil
+}
+
+func (p *gcPlan) close() {
+	for _, st := range p.stmts {
+		st.Close()
+	}
+}
+
+// queryRow runs q, prepared once per batch.
+func (p *gcPlan) queryRow(q string, args ...any) *sqlRow {
+	st, err := p.stmt(q)
+	if err != nil {
+		return &sqlRow{err: err}
+	}
+	return &sqlRow{row: st.QueryRowContext(p.ctx, args...)}
+}
+
+// sqlRow is a *sql.Row, or the error of preparing its statement.
+type sqlRow struct {
+	row *sql.Row
+	err error
+}
+
+func (r *sqlRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.row.Scan(dest...)
 }
 
 // gcColumns are what gc reads of a capture: the chain's fields, a size,
@@ -386,7 +429,7 @@ func (n neighbour) same(in ChainInput) bool {
 func (p *gcPlan) neighbour(c *gcCapture, op, order string) (neighbour, bool, error) {
 	where, args := c.group()
 	var n neighbour
-	err := p.tx.QueryRowContext(p.ctx, `SELECT class, final_url, coalesce(body_hash, ''), status FROM captures
+	err := p.queryRow(`SELECT class, final_url, coalesce(body_hash, ''), status FROM captures
 		WHERE `+where+` AND id `+op+` ? ORDER BY id `+order+` LIMIT 1`, append(args, c.id)...).
 		Scan(&n.class, &n.finalURL, &n.bodyHash, &n.status)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -404,8 +447,12 @@ func (p *gcPlan) changeCaptures(pageID int64) (map[int64]bool, error) {
 	if m, ok := p.changes[pageID]; ok {
 		return m, nil
 	}
-	rows, err := p.tx.QueryContext(p.ctx, `SELECT coalesce((SELECT max(c.id) FROM captures c
-		WHERE c.page_id = ch.page_id AND c.fetched_at <= ch.detected_at), 0) FROM changes ch WHERE ch.page_id = ?`, pageID)
+	st, err := p.stmt(`SELECT coalesce((SELECT max(c.id) FROM captures c
+		WHERE c.page_id = ch.page_id AND c.fetched_at <= ch.detected_at), 0) FROM changes ch WHERE ch.page_id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(p.ctx, pageID)
 	if err != nil {
 		return nil, fmt.Errorf("gc: read the changes of page %d: %w", pageID, err)
 	}
@@ -546,7 +593,7 @@ func (p *gcPlan) deleteBodies() error {
 			}
 			seen[c.in.BodyHash] = true
 			var size int64
-			err := p.tx.QueryRowContext(p.ctx, `DELETE FROM bodies WHERE hash = ?1
+			err := p.queryRow(`DELETE FROM bodies WHERE hash = ?1
 				AND NOT EXISTS (SELECT 1 FROM captures WHERE body_hash = ?1) RETURNING length(data)`, c.in.BodyHash).Scan(&size)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
@@ -575,86 +622,112 @@ type CaptureGap struct {
 // updateGaps adds each pruned capture to the gap after the kept capture
 // before it, merging the gap that followed it if it had been kept.
 func (p *gcPlan) updateGaps() error {
-	pruned := map[int64]bool{}
-	for _, r := range p.runs {
-		for _, c := range r.caps {
-			pruned[c.id] = true
-		}
+	before, after, err := p.keptAround()
+	if err != nil {
+		return err
 	}
 	gaps := map[int64]*CaptureGap{} // by BeforeID; nil: to delete
-	load := func(before int64) (*CaptureGap, error) {
-		if g, ok := gaps[before]; ok {
+	load := func(id int64) (*CaptureGap, error) {
+		if g, ok := gaps[id]; ok {
 			return g, nil
 		}
-		g, err := readGap(p.ctx, p.tx, before)
-		gaps[before] = g
+		g, err := p.readGap(id)
+		gaps[id] = g
 		return g, err
 	}
-	for _, r := range p.runs {
-		for _, c := range r.caps {
-			before, err := p.kept(c, pruned, `<`, `DESC`)
-			if err != nil {
-				return err
-			}
-			after, err := p.kept(c, pruned, `>`, ``)
-			if err != nil {
-				return err
-			}
-			g, err := load(before)
-			if err != nil {
-				return err
-			}
-			if g == nil {
-				g = &CaptureGap{BeforeID: before, PageID: c.pageID, SourceID: c.sourceID, Classes: map[string]int64{}}
-				gaps[before] = g
-			}
-			at, err := time.Parse(timeLayout, c.in.FetchedAt)
-			if err != nil {
-				return fmt.Errorf("gc: capture %d: %w", c.id, err)
-			}
-			g.merge(CaptureGap{Captures: 1, FirstFetchedAt: at, LastFetchedAt: at, Classes: map[string]int64{c.in.Class: 1}})
-			g.AfterID = after
-			own, err := load(c.id)
-			if err != nil {
-				return err
-			}
-			if own != nil {
-				g.merge(*own)
-				gaps[c.id] = nil
-			}
+	for _, c := range p.caps {
+		if !c.prune {
+			continue
+		}
+		g, err := load(before[c.id])
+		if err != nil {
+			return err
+		}
+		if g == nil {
+			g = &CaptureGap{BeforeID: before[c.id], PageID: c.pageID, SourceID: c.sourceID, Classes: map[string]int64{}}
+			gaps[before[c.id]] = g
+		}
+		at, err := time.Parse(timeLayout, c.in.FetchedAt)
+		if err != nil {
+			return fmt.Errorf("gc: capture %d: %w", c.id, err)
+		}
+		g.merge(CaptureGap{Captures: 1, FirstFetchedAt: at, LastFetchedAt: at, Classes: map[string]int64{c.in.Class: 1}})
+		g.AfterID = after[c.id]
+		own, err := load(c.id)
+		if err != nil {
+			return err
+		}
+		if own != nil {
+			g.merge(*own)
+			gaps[c.id] = nil
 		}
 	}
-	for _, before := range slices.Sorted(maps.Keys(gaps)) {
-		if err := writeGap(p.ctx, p.tx, before, gaps[before]); err != nil {
+	for _, id := range slices.Sorted(maps.Keys(gaps)) {
+		if err := p.writeGap(id, gaps[id]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// kept finds the capture of c's group nearest before (or after) it that
-// this batch does not prune; the rules guarantee there is one.
-func (p *gcPlan) kept(c *gcCapture, pruned map[int64]bool, op, order string) (int64, error) {
+// keptAround finds, for each pruned capture, the captures of its group
+// nearest before and after it that stay: a kept capture of the batch, or
+// the group's nearest outside the batch (which the batch does not prune).
+func (p *gcPlan) keptAround() (before, after map[int64]int64, err error) {
+	before, after = map[int64]int64{}, map[int64]int64{}
+	type seen struct {
+		kept  int64 // the last capture of the group seen if it stays, else the one it found
+		valid bool
+	}
+	walk := func(order []*gcCapture, op, dir string, out map[int64]int64) error {
+		last := map[string]seen{}
+		for _, c := range order {
+			key := groupKey(c)
+			s := last[key]
+			if c.prune {
+				k := s.kept
+				if !s.valid {
+					id, err := p.beside(c, op, dir)
+					if err != nil {
+						return err
+					}
+					k = id
+				}
+				out[c.id] = k
+				last[key] = seen{kept: k, valid: true}
+				continue
+			}
+			last[key] = seen{kept: c.id, valid: true}
+		}
+		return nil
+	}
+	if err := walk(p.caps, `<`, `DESC`, before); err != nil {
+		return nil, nil, err
+	}
+	reversed := slices.Clone(p.caps)
+	slices.Reverse(reversed)
+	return before, after, walk(reversed, `>`, ``, after)
+}
+
+func groupKey(c *gcCapture) string {
+	if c.pageID != 0 {
+		return fmt.Sprint("p", c.pageID)
+	}
+	return fmt.Sprint("s", c.sourceID, " ", c.in.URL)
+}
+
+// beside is the id of the capture of c's group just before (op "<",
+// order "DESC") or after (">", "") it; the rules that pruned c say there
+// is one.
+func (p *gcPlan) beside(c *gcCapture, op, order string) (int64, error) {
 	where, args := c.group()
-	rows, err := p.tx.QueryContext(p.ctx, `SELECT id FROM captures WHERE `+where+` AND id `+op+` ? ORDER BY id `+order,
-		append(args, c.id)...)
+	var id int64
+	err := p.queryRow(`SELECT id FROM captures WHERE `+where+` AND id `+op+` ? ORDER BY id `+order+` LIMIT 1`,
+		append(args, c.id)...).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("gc: read the captures beside %d: %w", c.id, err)
+		return 0, fmt.Errorf("gc: read the capture beside %d: %w", c.id, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return 0, fmt.Errorf("gc: read the captures beside %d: %w", c.id, err)
-		}
-		if !pruned[id] {
-			return id, nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("gc: read the captures beside %d: %w", c.id, err)
-	}
-	return 0, fmt.Errorf("gc: capture %d has no kept capture %s it", c.id, map[string]string{"<": "before", ">": "after"}[op])
+	return id, nil
 }
 
 func (g *CaptureGap) merge(o CaptureGap) {
@@ -686,8 +759,8 @@ func scanGap(sc interface{ Scan(...any) error }) (CaptureGap, error) {
 }
 
 // readGap returns the gap after capture before, nil if there is none.
-func readGap(ctx context.Context, tx *sql.Tx, before int64) (*CaptureGap, error) {
-	g, err := scanGap(tx.QueryRowContext(ctx, `SELECT `+gapColumns+` FROM capture_gaps WHERE before_id = ?`, before))
+func (p *gcPlan) readGap(before int64) (*CaptureGap, error) {
+	g, err := scanGap(p.queryRow(`SELECT `+gapColumns+` FROM capture_gaps WHERE before_id = ?`, before))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -699,18 +772,20 @@ func readGap(ctx context.Context, tx *sql.Tx, before int64) (*CaptureGap, error)
 
 // writeGap stores g as the gap after capture before, or deletes that gap
 // when g is nil.
-func writeGap(ctx context.Context, tx *sql.Tx, before int64, g *CaptureGap) error {
-	var err error
-	if g == nil {
-		_, err = tx.ExecContext(ctx, `DELETE FROM capture_gaps WHERE before_id = ?`, before)
-	} else {
+func (p *gcPlan) writeGap(before int64, g *CaptureGap) error {
+	q, args := `DELETE FROM capture_gaps WHERE before_id = ?`, []any{before}
+	if g != nil {
 		classes, _ := json.Marshal(g.Classes) // a map of strings to numbers always encodes
-		_, err = tx.ExecContext(ctx, `INSERT INTO capture_gaps (before_id, after_id, page_id, source_id, captures,
+		q, args = `INSERT INTO capture_gaps (before_id, after_id, page_id, source_id, captures,
 			first_fetched_at, last_fetched_at, classes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (before_id) DO UPDATE SET after_id = excluded.after_id, captures = excluded.captures,
 			first_fetched_at = excluded.first_fetched_at, last_fetched_at = excluded.last_fetched_at,
-			classes = excluded.classes`, before, g.AfterID, nullIfZero(g.PageID), nullIfZero(g.SourceID), g.Captures,
-			fmtTime(g.FirstFetchedAt), fmtTime(g.LastFetchedAt), string(classes))
+			classes = excluded.classes`, []any{before, g.AfterID, nullIfZero(g.PageID), nullIfZero(g.SourceID), g.Captures,
+			fmtTime(g.FirstFetchedAt), fmtTime(g.LastFetchedAt), string(classes)}
+	}
+	st, err := p.stmt(q)
+	if err == nil {
+		_, err = st.ExecContext(p.ctx, args...)
 	}
 	if err != nil {
 		return fmt.Errorf("gc: write the gap after capture %d: %w", before, err)
