@@ -42,7 +42,8 @@ func commands() []command {
 		{"sources", "[-config F] [-db F] [-json] [-pages]", "list sources and pages with their last status and next due time", runSources},
 		{"status", "[-config F] [-db F] [-json]", "show the daemons (alive, dead), the work they claimed and the queue", runStatus},
 		{"extract", "[-format text|json] [-o DIR] [FILE...]", "run the extractor alone on HTML files or stdin", runExtract},
-		{"verify", "[-config F] [-db F]", "re-hash every kept body and check the hash chain of captures", runVerify},
+		{"verify", "[-config F] [-db F] [-link CAPTURE:HEX]", "re-hash every kept body and check the hash chain of captures", runVerify},
+		{"gc", "[-config F] [-db F] [-dry-run] [-older-than D] [-vacuum]", "prune captures that changed nothing, older than [storage] keep_captures", runGC},
 		{"export", "(-change ID | -url U) [-since D] -o FILE.warc.gz [-config F] [-db F]", "write a change's or a page's captures, versions and changes as a WARC file", runExport},
 		{"opml", "import [-config F] [-print] [-schedule S] FILE.opml | export [-config F] [-o FILE]", "add an OPML file's feeds to the config, or write the config's feeds as OPML", runOPML},
 		{"version", "", "print the version", func(_ context.Context, e *env, _ []string) error {
@@ -108,8 +109,8 @@ func usage(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-8s %-48s %s\n", c.name, c.args, c.help)
 	}
-	fmt.Fprintln(w, "\nFlags may also follow arguments; -- ends them. Only run and check write the")
-	fmt.Fprintln(w, "database, and create it only when it is named by -config, ./config.toml or -db.")
+	fmt.Fprintln(w, "\nFlags may also follow arguments; -- ends them. Only run, check and gc write the")
+	fmt.Fprintln(w, "database; run and check create it only when it is named by -config, ./config.toml or -db.")
 }
 
 func newFlags(name string, e *env) *flag.FlagSet {
