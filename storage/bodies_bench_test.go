@@ -53,7 +53,7 @@ func corpusPages(tb testing.TB, set string) []corpusPage {
 // BenchmarkBodyCodec stores the corpus's real pages as the daemon stores
 // bodies, three ways: gzip (Tx.PutBody, every body before schema 11), zstd
 // without dictionaries, and zstd with each host's dictionary once the
-// host has 20 bodies (the daemon's way). It reports the stored bytes,
+// host has 12 bodies (the daemon's way). It reports the stored bytes,
 // dictionaries included, per byte of raw HTML, and the raw MB stored per
 // second (compression and the transaction together).
 //
