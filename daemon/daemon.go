@@ -207,6 +207,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Go(func() { d.tickDue(ctx) })
 	wg.Go(func() { d.deliverLoop(ctx) })
 	wg.Go(func() { d.group.run(ctx) })
+	wg.Go(func() { d.gcLoop(ctx) }) // gc.go: prunes captures that changed nothing, with [storage] keep_captures
 
 	// Every source and page is due by a time stored with it, so after a
 	// restart nothing is read before its time, and nothing is read twice.
