@@ -251,7 +251,7 @@ func newsroomEditions(tb testing.TB, steps int) [][]byte {
 // BenchmarkNewsroomBodies stores the newsroom's articles at every step of
 // its script (each a new version's body, on one host) three ways: gzip
 // (every body before schema 11), zstd, and zstd with the host's
-// dictionary (trained once the host has 20 bodies: the daemon's way). It
+// dictionary (trained once the host has 12 bodies: the daemon's way). It
 // reports stored bytes, dictionaries included, per byte of raw HTML.
 func BenchmarkNewsroomBodies(b *testing.B) {
 	pages := newsroomEditions(b, 0)
