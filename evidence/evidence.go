@@ -2,9 +2,10 @@
 // (ISO 28500:2017), the archive format courts, libraries and other archives
 // read: for every capture the request as stet sent it, the response with its
 // headers and the body as kept, and a metadata record holding the capture's
-// place in the hash chain (storage/chain.go); then stet's JSON for each
-// version and change in scope. `stet export` and the web UI's download both
-// use it.
+// place in the hash chain (storage/chain.go), and where stet gc pruned
+// captures that changed nothing, a "pruned" record saying how many and
+// when; then stet's JSON for each version and change in scope. `stet
+// export` and the web UI's download both use it.
 //
 // Records are streamed: each is built (bodies of more than 1 MiB spill to a
 // temporary file), written as its own gzip member and released before the
@@ -59,7 +60,10 @@ type Export struct {
 // Summary counts what WriteTo wrote.
 type Summary struct {
 	Captures, Responses, Versions, Changes int
-	Bytes                                  int64 // compressed size of the file
+	// Pruned counts the captures of the page that stet gc deleted (they
+	// changed nothing), which the file names in "pruned" records.
+	Pruned int64
+	Bytes  int64 // compressed size of the file
 }
 
 // Resolve finds the page and captures sc names. An unknown change or page
@@ -115,6 +119,10 @@ func (e *Export) WriteTo(ctx context.Context, w io.Writer) (Summary, error) {
 	if err := ww.warcinfo(e.info(), now()); err != nil {
 		return sum, err
 	}
+	gaps, err := e.st.PageGaps(ctx, e.page.ID, e.upTo, e.since)
+	if err != nil {
+		return sum, err
+	}
 	responses := map[int64]string{} // capture id -> its response (or request) record id, for versions to refer to
 	f := storage.CaptureFilter{PageID: e.page.ID, UpToID: e.upTo, Since: e.since, Limit: captureBatch}
 	for {
@@ -123,6 +131,9 @@ func (e *Export) WriteTo(ctx context.Context, w io.Writer) (Summary, error) {
 			return sum, err
 		}
 		for _, c := range caps {
+			if gaps, err = e.writeGaps(ww, gaps, c.ID, &sum); err != nil {
+				return sum, err
+			}
 			if responses[c.ID], err = e.writeCapture(ctx, ww, c, &sum); err != nil {
 				return sum, err
 			}
@@ -131,6 +142,9 @@ func (e *Export) WriteTo(ctx context.Context, w io.Writer) (Summary, error) {
 			break
 		}
 		f.AfterID = caps[len(caps)-1].ID
+	}
+	if _, err := e.writeGaps(ww, gaps, 0, &sum); err != nil {
+		return sum, err
 	}
 	if err := e.writeVersions(ctx, ww, responses, &sum); err != nil {
 		return sum, err
@@ -158,12 +172,20 @@ func (e *Export) info() [][2]string {
 		{"description", "stet export: " + scope},
 		{"stet-chain", "each capture's metadata record holds its link in stet's hash chain " +
 			"(stet-capture-link-v1, see storage/chain.go); `stet verify` checks the chain in the database"},
+		{"stet-pruned", "a \"pruned\" metadata record stands where stet gc deleted captures of the page that changed " +
+			"nothing ([storage] keep_captures): how many, when and of which classes; the database's chain keeps a summary " +
+			"of their links, which `stet verify` checks and `stet verify -link CAPTURE:HEX` compares with a link noted before"},
 	}
 }
 
 func (e *Export) writeCapture(ctx context.Context, ww *warcWriter, c storage.Capture, sum *Summary) (string, error) {
 	body, kept, err := e.body(ctx, c)
 	if err != nil {
+		return "", err
+	}
+	// After stet gc, the link a capture chains from may be a pruned
+	// range's or a seal's rather than the previous capture's.
+	if c.PrevLink, err = e.st.PrevLink(ctx, c.ID); err != nil {
 		return "", err
 	}
 	ids, err := ww.capture(c, body, kept)
@@ -240,4 +262,19 @@ func (e *Export) writeChanges(ctx context.Context, ww *warcWriter, sum *Summary)
 		sum.Changes++
 	}
 	return nil
+}
+
+// writeGaps writes the "pruned" records of the gaps that come before
+// capture id before (0: all that are left) and returns the rest.
+func (e *Export) writeGaps(ww *warcWriter, gaps []storage.CaptureGap, before int64, sum *Summary) ([]storage.CaptureGap, error) {
+	for len(gaps) > 0 && (before == 0 || gaps[0].BeforeID < before) {
+		g := gaps[0]
+		rec := metadata{kind: "pruned", target: e.page.URL, date: g.FirstFetchedAt, doc: newPrunedJSON(g)}
+		if err := ww.metadata(rec); err != nil {
+			return gaps, fmt.Errorf("write the captures pruned after capture %d: %w", g.BeforeID, err)
+		}
+		sum.Pruned += g.Captures
+		gaps = gaps[1:]
+	}
+	return gaps, nil
 }

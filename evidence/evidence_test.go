@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -431,6 +432,145 @@ func TestResolveErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := evidence.Resolve(t.Context(), h.st, tt.sc, evidence.Options{}); !errors.Is(err, tt.want) {
 				t.Errorf("Resolve = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// After stet gc, the export of a page says where its captures were pruned
+// (how many, when, of which classes) between the captures it kept, and
+// every capture's link still recomputes from the record's prev_link,
+// which for the capture after a pruned range is that range's last link.
+func TestExportAfterGC(t *testing.T) {
+	ctx := t.Context()
+	st, err := storage.Open(ctx, filepath.Join(t.TempDir(), "stet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	src, err := st.EnsureSource(ctx, storage.KindFeed, "news", "https://news.test/rss", "@every 1m", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p storage.Page
+	var change int64
+	err = st.Tx(ctx, func(tx *storage.Tx) error {
+		if p, _, err = tx.EnsurePage(src.ID, "https://news.test/a", "A", t0, t0, t0); err != nil {
+			return err
+		}
+		h := &history{st: st, bodies: map[int64][]byte{}}
+		at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Hour) }
+		v1 := h.add(t, tx, p, []byte("<p>one</p>"), storage.Capture{FetchedAt: at(0), Status: 200, Class: "ok"})
+		for i := 1; i <= 6; i++ {
+			h.add(t, tx, p, nil, storage.Capture{FetchedAt: at(i), Status: 304, Class: "not_modified"})
+		}
+		v2 := h.add(t, tx, p, []byte("<p>two</p>"), storage.Capture{FetchedAt: at(7), Status: 200, Class: "ok"})
+		change, err = tx.InsertChange(storage.Change{PageID: p.ID, Kind: storage.ChangeChanged, DetectedAt: at(7),
+			OldVersionID: v1, NewVersionID: v2})
+		if err != nil {
+			return err
+		}
+		for i := 8; i <= 12; i++ {
+			h.add(t, tx, p, nil, storage.Capture{FetchedAt: at(i), Status: 200, Class: "ok"})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := st.PageCaptures(ctx, storage.CaptureFilter{PageID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.GC(ctx, storage.GCOptions{Before: t0.AddDate(0, 0, 1)})
+	// Kept: 0 (version), 1 (first 304), 6 (last 304), 7 (version), 12 (last);
+	// pruned: 2-5 and 8-11.
+	if err != nil || res.Pruned != 8 {
+		t.Fatalf("GC = %+v, %v; want 8 pruned", res, err)
+	}
+	tests := []struct {
+		name   string
+		sc     evidence.Scope
+		pruned []string // the pruned records' "after_capture until_capture captures", in file order
+		kept   []int    // indexes in before of the captures in the file
+	}{
+		{"page", evidence.Scope{URL: p.URL}, []string{"2 7 4", "8 13 4"}, []int{0, 1, 6, 7, 12}},
+		{"change", evidence.Scope{ChangeID: change}, []string{"2 7 4"}, []int{0, 1, 6, 7}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := evidence.Resolve(ctx, st, tt.sc, evidence.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), e.FileName())
+			f, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, err := e.WriteTo(ctx, f)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := int64(4 * len(tt.pruned)); sum.Pruned != want || sum.Captures != len(tt.kept) {
+				t.Errorf("Summary = %+v, want %d captures and %d pruned", sum, len(tt.kept), want)
+			}
+			var order []string // "c<id>" and "p<after>" in file order
+			var pruned []string
+			for _, r := range readIA(t, path) {
+				if r.header.Get("WARC-Type") != "metadata" {
+					continue
+				}
+				var m metaDoc
+				if err := json.Unmarshal(r.content, &m); err != nil {
+					t.Fatal(err)
+				}
+				switch m.Type {
+				case "capture":
+					var c captureDoc
+					if err := json.Unmarshal(m.Stet, &c); err != nil {
+						t.Fatal(err)
+					}
+					if got := storage.ChainLink(c.Chain.PrevLink, c.Chain.Input); got != c.Chain.Link {
+						t.Errorf("capture %d: link %s, recomputed from the record %s", c.ID, c.Chain.Link, got)
+					}
+					order = append(order, fmt.Sprint("c", c.ID))
+					if c.ID == before[12].ID && c.Chain.PrevLink != before[11].Link {
+						t.Errorf("capture %d chains from %s, want the last pruned link %s", c.ID, c.Chain.PrevLink, before[11].Link)
+					}
+				case "pruned":
+					var g struct {
+						After, Until, Captures int64
+						Classes                map[string]int64
+						First, Last            time.Time
+					}
+					var raw map[string]json.RawMessage
+					json.Unmarshal(m.Stet, &raw)
+					json.Unmarshal(raw["after_capture"], &g.After)
+					json.Unmarshal(raw["until_capture"], &g.Until)
+					json.Unmarshal(raw["captures"], &g.Captures)
+					json.Unmarshal(raw["classes"], &g.Classes)
+					json.Unmarshal(raw["first_fetched_at"], &g.First)
+					pruned = append(pruned, fmt.Sprint(g.After, " ", g.Until, " ", g.Captures))
+					order = append(order, fmt.Sprint("p", g.After))
+					if g.Classes["not_modified"]+g.Classes["ok"] != 4 || g.First.IsZero() {
+						t.Errorf("pruned record %s: classes %v, first fetched %v", m.Stet, g.Classes, g.First)
+					}
+				}
+			}
+			if strings.Join(pruned, ",") != strings.Join(tt.pruned, ",") {
+				t.Errorf("pruned records %q, want %q", pruned, tt.pruned)
+			}
+			var want []string
+			for _, i := range tt.kept {
+				want = append(want, fmt.Sprint("c", before[i].ID))
+				if i == 1 || i == 7 && len(tt.pruned) == 2 {
+					want = append(want, fmt.Sprint("p", before[i].ID))
+				}
+			}
+			if strings.Join(order, " ") != strings.Join(want, " ") {
+				t.Errorf("records in the order\n%v\nwant\n%v", order, want)
 			}
 		})
 	}

@@ -60,3 +60,23 @@ func newVersionJSON(v storage.Version) versionJSON {
 	}
 	return j
 }
+
+// prunedJSON is a "pruned" metadata record: captures of the page stet gc
+// deleted between two it kept.
+type prunedJSON struct {
+	PageID         int64            `json:"page_id"`
+	AfterCapture   int64            `json:"after_capture"` // the kept capture they came after
+	UntilCapture   int64            `json:"until_capture"` // the kept capture that came after them
+	Captures       int64            `json:"captures"`
+	FirstFetchedAt time.Time        `json:"first_fetched_at"`
+	LastFetchedAt  time.Time        `json:"last_fetched_at"`
+	Classes        map[string]int64 `json:"classes"`
+	Note           string           `json:"note"`
+}
+
+func newPrunedJSON(g storage.CaptureGap) prunedJSON {
+	return prunedJSON{PageID: g.PageID, AfterCapture: g.BeforeID, UntilCapture: g.AfterID, Captures: g.Captures,
+		FirstFetchedAt: g.FirstFetchedAt.UTC(), LastFetchedAt: g.LastFetchedAt.UTC(), Classes: g.Classes,
+		Note: "stet gc deleted these captures, which changed nothing (no version, no change of state), once they were " +
+			"older than [storage] keep_captures; the database's hash chain keeps their links in a summary that stet verify checks"}
+}

@@ -192,7 +192,7 @@ func addTarget(rb gowarc.WarcRecordBuilder, target, ip string) {
 
 // metadata is one metadata record of stet's JSON.
 type metadata struct {
-	kind         string // "capture", "version", "change": the JSON's "type"
+	kind         string // "capture", "version", "change", "pruned": the JSON's "type"
 	target       string
 	date         time.Time
 	concurrentTo string // record id, if any
