@@ -32,7 +32,7 @@ func newsHeaders(rng *rand.Rand, at time.Time) http.Header {
 		"Content-Security-Policy": {"default-src 'self' https://*.news.example; script-src 'self' 'unsafe-inline' " +
 			"https://*.googletagmanager.com https://*.chartbeat.com https://*.doubleclick.net; img-src * data:; " +
 			"frame-ancestors 'self'; upgrade-insecure-requests; report-uri https://csp.news.example/report"},
-		"Set-Cookie": {fmt.Sprintf("edition=int; Path=/; Domain=.news.example; Max-Age=31536000; Secure; SameSite=Lax"),
+		"Set-Cookie": {"edition=int; Path=/; Domain=.news.example; Max-Age=31536000; Secure; SameSite=Lax",
 			fmt.Sprintf("__cf_bm=%x%x; path=/; expires=%s; domain=.news.example; HttpOnly; Secure; SameSite=None",
 				rng.Uint64(), rng.Uint64(), at.Add(30*time.Minute).Format(http.TimeFormat))},
 		"Permissions-Policy":     {"interest-cohort=(), browsing-topics=()"},
