@@ -22,7 +22,7 @@ func runChanges(ctx context.Context, e *env, args []string) error {
 	var sf storeFlags
 	sf.register(fs)
 	var since config.Duration
-	fs.TextVar(&since, "since", config.Duration(0), "only changes detected within this long (e.g. 24h, 7d; at most 100 years); absent or 0: all")
+	fs.TextVar(&since, "since", config.Duration(0), "only changes detected within this long (e.g. 24h, 7d; at most 100 years); absent: all; 0 or less is a usage error)")
 	u := fs.String("url", "", "only changes of this page")
 	kind := fs.String("kind", "", "only changes of this kind: "+strings.Join(storage.ChangeKinds(), ", "))
 	class := fs.String("class", "", "only changes of this class: "+strings.Join(config.ChangeClasses, ", "))
