@@ -183,11 +183,6 @@ func (e *Export) writeCapture(ctx context.Context, ww *warcWriter, c storage.Cap
 	if err != nil {
 		return "", err
 	}
-	// After stet gc, the link a capture chains from may be a pruned
-	// range's or a seal's rather than the previous capture's.
-	if c.PrevLink, err = e.st.PrevLink(ctx, c.ID); err != nil {
-		return "", err
-	}
 	ids, err := ww.capture(c, body, kept)
 	if err != nil {
 		return "", fmt.Errorf("write capture %d: %w", c.ID, err)

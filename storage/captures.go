@@ -84,7 +84,7 @@ func (t *Tx) InsertCapture(c Capture) (int64, error) {
 const captureColumns = `c.id, c.source_id, c.page_id, c.fetched_at, c.url, c.final_url, c.redirects, c.status,
 	c.class, c.reason, c.etag, c.last_modified, c.body_hash, c.bytes, c.duration_ms, c.charset, c.extractor,
 	c.fallback, c.headers, c.request_headers, c.remote_ip, c.tls_version, c.cert_sha256, c.link,
-	coalesce((SELECT p.link FROM captures p WHERE p.id < c.id ORDER BY p.id DESC LIMIT 1), '')`
+	coalesce(` + prevLinkOfC + `, '')`
 
 func scanCapture(sc interface{ Scan(...any) error }) (Capture, error) {
 	var c Capture

@@ -229,23 +229,24 @@ func latestLink(ctx context.Context, q rowQuerier) (string, error) {
 	return link, err
 }
 
-// chainPrev is the link capture id chains from: that of the item just
-// before it in the chain (a capture, a pruned range or a seal), "" for the
-// first.
-func chainPrev(ctx context.Context, q rowQuerier, id int64) (string, error) {
-	var link string
-	err := q.QueryRowContext(ctx, `SELECT link FROM (
-		SELECT 2 * id AS pos, link FROM (SELECT id, link FROM captures WHERE id < ?1 ORDER BY id DESC LIMIT 1)
+// prevLinkOfC is the SQL of the link the capture whose id is c.id chains
+// from: that of the item just before it in the chain (a capture, a pruned
+// range or a seal), NULL for the first. The captures column list uses it,
+// so every capture read carries the same prev link PrevLink gives.
+const prevLinkOfC = `(SELECT link FROM (
+		SELECT 2 * id AS pos, link FROM (SELECT id, link FROM captures WHERE id < c.id ORDER BY id DESC LIMIT 1)
 		UNION ALL
-		SELECT 2 * last_id, last_link FROM (SELECT last_id, last_link FROM chain_summaries WHERE first_id < ?1
+		SELECT 2 * last_id, last_link FROM (SELECT last_id, last_link FROM chain_summaries WHERE first_id < c.id
 			ORDER BY first_id DESC LIMIT 1)
 		UNION ALL
-		SELECT 2 * after_id + 1, seal FROM (SELECT after_id, seal FROM chain_summaries WHERE after_id < ?1
+		SELECT 2 * after_id + 1, seal FROM (SELECT after_id, seal FROM chain_summaries WHERE after_id < c.id
 			ORDER BY after_id DESC, id DESC LIMIT 1)
-	) ORDER BY pos DESC LIMIT 1`, id).Scan(&link)
-	if err == sql.ErrNoRows {
-		return "", nil
-	}
+	) ORDER BY pos DESC LIMIT 1)`
+
+// chainPrev is the link capture id chains from, "" for the first.
+func chainPrev(ctx context.Context, q rowQuerier, id int64) (string, error) {
+	var link string
+	err := q.QueryRowContext(ctx, `SELECT coalesce(`+prevLinkOfC+`, '') FROM (SELECT ? AS id) c`, id).Scan(&link)
 	if err != nil {
 		return "", fmt.Errorf("read the link before capture %d: %w", id, err)
 	}

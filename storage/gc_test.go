@@ -568,3 +568,40 @@ func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// After gc, a capture read back (CaptureByID, PageCaptures) carries the
+// link it really chains from, as PrevLink gives it: the last pruned link
+// after a range, the seal after a seal; not merely the previous kept row's.
+func TestGCCapturesCarryTheirPrevLink(t *testing.T) {
+	f := newGCFixture(t, "a:V b:V a:n b:n a:n b:n a:n b:n a:n b:n")
+	f.gc(t, storage.GCOptions{})
+	f.add(t, "a:n b:n")
+	for _, id := range f.ids {
+		c, err := f.st.CaptureByID(t.Context(), id)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue // pruned
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := f.st.PrevLink(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.PrevLink != want {
+			t.Errorf("capture %d: PrevLink %s, want %s (what its link chains from)", id, c.PrevLink, want)
+		}
+		if storage.ChainLink(c.PrevLink, c.ChainInput()) != c.Link {
+			t.Errorf("capture %d: its link does not recompute from the PrevLink it was read with", id)
+		}
+	}
+	caps, err := f.st.PageCaptures(t.Context(), storage.CaptureFilter{PageID: f.pages["a"].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range caps {
+		if storage.ChainLink(c.PrevLink, c.ChainInput()) != c.Link {
+			t.Errorf("PageCaptures: capture %d's link does not recompute from its PrevLink %s", c.ID, c.PrevLink)
+		}
+	}
+}
