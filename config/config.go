@@ -30,9 +30,15 @@ type Config struct {
 	File string `toml:"-"`
 }
 
-// Storage says where the SQLite database lives.
+// Storage says where the database lives: an SQLite file (the default) or
+// a PostgreSQL database that any number of daemons may share.
 type Storage struct {
-	Path string `toml:"path"` // default "stet.db"; relative paths are relative to the config file's folder
+	// Driver is "sqlite" (default) or "postgres".
+	Driver string `toml:"driver"`
+	Path   string `toml:"path"` // SQLite: default "stet.db"; relative paths are relative to the config file's folder
+	// DSN is the PostgreSQL connection string (postgres://user:pass@host/db
+	// or key=value form); it may hold a password, so it prints hidden.
+	DSN Secret `toml:"dsn"`
 	// KeepBodies says which raw bodies are kept: "versions" (default: the
 	// bodies that made a version, and feeds that announced new pages) or
 	// "all" (every body fetched, stored once per hash; churn makes most
@@ -44,6 +50,12 @@ type Storage struct {
 	// a summary in the hash chain.
 	KeepCaptures Retention `toml:"keep_captures"`
 }
+
+// The storage drivers.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+)
 
 // Fetch holds the crawler's limits and manners.
 type Fetch struct {
@@ -199,7 +211,7 @@ const (
 // and no feeds, pages, webhooks or site rules.
 func Default() *Config {
 	return &Config{
-		Storage: Storage{Path: "stet.db", KeepBodies: "versions"},
+		Storage: Storage{Driver: DriverSQLite, Path: "stet.db", KeepBodies: "versions"},
 		Fetch: Fetch{
 			UserAgent:          DefaultUserAgent,
 			Timeout:            Duration(30 * time.Second),

@@ -69,8 +69,20 @@ func (c *Config) validate(name string, ix *keyIndex) error {
 }
 
 func (c *Config) validateSettings(p *problems) {
-	if c.Storage.Path == "" {
-		p.add("storage.path", "must not be empty")
+	switch c.Storage.Driver {
+	case DriverSQLite:
+		if c.Storage.Path == "" {
+			p.add("storage.path", "must not be empty")
+		}
+		if c.Storage.DSN != "" {
+			p.add("storage.dsn", "is for driver = \"postgres\"; the SQLite file is storage.path")
+		}
+	case DriverPostgres:
+		if c.Storage.DSN == "" {
+			p.add("storage.dsn", "must be set for driver = \"postgres\" (postgres://user@host:5432/db)")
+		}
+	default:
+		p.add("storage.driver", "want \"sqlite\" or \"postgres\", got %q", c.Storage.Driver)
 	}
 	if k := c.Storage.KeepBodies; k != "versions" && k != "all" {
 		p.add("storage.keep_bodies", "want \"versions\" or \"all\", got %q", k)
