@@ -207,7 +207,7 @@ func parseHeader(s string) http.Header {
 	return h
 }
 
-// rowQuerier is a *sql.DB or a *sql.Tx.
+// rowQuerier is a *sql.DB or a *sqlTx.
 type rowQuerier interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
@@ -365,7 +365,7 @@ func (s *Store) VerifyChain(ctx context.Context) (ChainSummary, error) {
 // checkPrunedRefs checks what refers to captures from outside the chain:
 // every version's capture is still there (gc never prunes one), and the
 // pages' counts of pruned captures add up to the summaries'.
-func checkPrunedRefs(ctx context.Context, tx *sql.Tx, sum ChainSummary) error {
+func checkPrunedRefs(ctx context.Context, tx *sqlTx, sum ChainSummary) error {
 	var vid, cid int64
 	err := tx.QueryRowContext(ctx, `SELECT v.id, v.capture_id FROM versions v
 		WHERE NOT EXISTS (SELECT 1 FROM captures c WHERE c.id = v.capture_id) ORDER BY v.id LIMIT 1`).Scan(&vid, &cid)
@@ -387,7 +387,7 @@ func checkPrunedRefs(ctx context.Context, tx *sql.Tx, sum ChainSummary) error {
 
 // checkBodies decompresses and hashes every stored body, one at a time,
 // and returns the problems found by hash (normally none).
-func (s *Store) checkBodies(ctx context.Context, tx *sql.Tx) (map[string]string, int64, error) {
+func (s *Store) checkBodies(ctx context.Context, tx *sqlTx) (map[string]string, int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT hash, encoding, coalesce(dict_id, 0), size, data FROM bodies ORDER BY hash`)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read bodies: %w", err)
@@ -417,7 +417,7 @@ func (s *Store) checkBodies(ctx context.Context, tx *sql.Tx) (map[string]string,
 // pruned range in the place of its first id, each seal right after its
 // capture. A body found bad is reported at the first capture that refers
 // to it, and then forgotten.
-func walkChain(ctx context.Context, tx *sql.Tx, bad map[string]string, sum *ChainSummary) error {
+func walkChain(ctx context.Context, tx *sqlTx, bad map[string]string, sum *ChainSummary) error {
 	w := &chainWalk{bad: bad, sum: sum}
 	var err error
 	if w.caps, err = tx.QueryContext(ctx, `SELECT id, link, url, final_url, fetched_at, status, class, coalesce(body_hash, ''),
@@ -626,7 +626,7 @@ const linkBatch = 500
 // migrateCaptureLinks adds the evidence columns and links the captures
 // already stored, in id order, a batch at a time so that memory stays
 // bounded whatever the table's size.
-func migrateCaptureLinks(ctx context.Context, tx *sql.Tx) error {
+func migrateCaptureLinks(ctx context.Context, tx *sqlTx) error {
 	for _, col := range []string{"headers", "request_headers", "remote_ip", "tls_version", "cert_sha256", "link"} {
 		if _, err := tx.ExecContext(ctx, `ALTER TABLE captures ADD COLUMN `+col+` TEXT NOT NULL DEFAULT ''`); err != nil {
 			return err
@@ -650,7 +650,7 @@ func migrateCaptureLinks(ctx context.Context, tx *sql.Tx) error {
 
 // captureBatch reads the chain inputs of up to linkBatch captures after id
 // after, for the migration: old rows have none of the newer fields.
-func captureBatch(ctx context.Context, tx *sql.Tx, after int64) ([]int64, []ChainInput, error) {
+func captureBatch(ctx context.Context, tx *sqlTx, after int64) ([]int64, []ChainInput, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, url, final_url, fetched_at, status, class, coalesce(body_hash, '')
 		FROM captures WHERE id > ? ORDER BY id LIMIT ?`, after, linkBatch)
 	if err != nil {

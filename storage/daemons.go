@@ -254,7 +254,7 @@ const claimsQuery = `
 const givenUpQuery = `SELECT count(*) FROM deliveries WHERE delivered_at IS NULL AND next_attempt_at IS NULL`
 
 // readClaims sums the claims of each owner as of now.
-func readClaims(ctx context.Context, tx *sql.Tx, now time.Time) (map[string]Claims, error) {
+func readClaims(ctx context.Context, tx *sqlTx, now time.Time) (map[string]Claims, error) {
 	rows, err := tx.QueryContext(ctx, claimsQuery, fmtTime(now))
 	if err != nil {
 		return nil, fmt.Errorf("read claims: %w", err)

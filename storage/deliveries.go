@@ -163,7 +163,7 @@ func LegacySubscriber(webhookURL string) string {
 
 // migrateDeliveriesToSubscribers rebuilds the outbox: webhook_url gives way
 // to subscriber, claims get their columns, and stored errors lose the URL.
-func migrateDeliveriesToSubscribers(ctx context.Context, tx *sql.Tx) error {
+func migrateDeliveriesToSubscribers(ctx context.Context, tx *sqlTx) error {
 	_, err := tx.ExecContext(ctx, `CREATE TABLE deliveries_v3 (
 		id INTEGER PRIMARY KEY,
 		event_id TEXT NOT NULL,

@@ -228,7 +228,7 @@ type gcRun struct {
 // gcPlan is one batch: what it read, and what it will write.
 type gcPlan struct {
 	ctx     context.Context
-	tx      *sql.Tx
+	tx      *sqlTx
 	o       GCOptions
 	caps    []*gcCapture
 	runs    []*gcRun

@@ -21,7 +21,7 @@ const (
 // table rebuild: SQLite documents editing the stored schema text for it
 // (https://sqlite.org/lang_altertable.html#otheralter), which keeps the
 // foreign keys that point at sources intact.
-func migrateListings(ctx context.Context, tx *sql.Tx) error {
+func migrateListings(ctx context.Context, tx *sqlTx) error {
 	var schema string
 	if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'sources'`).Scan(&schema); err != nil {
 		return err

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -232,10 +231,10 @@ var migrations = []migration{
 // migration is one schema step: SQL, or Go for steps SQL cannot express.
 type migration struct {
 	sql string
-	fn  func(ctx context.Context, tx *sql.Tx) error
+	fn  func(ctx context.Context, tx *sqlTx) error
 }
 
-func (m migration) apply(ctx context.Context, tx *sql.Tx) error {
+func (m migration) apply(ctx context.Context, tx *sqlTx) error {
 	if m.fn != nil {
 		return m.fn(ctx, tx)
 	}

@@ -331,7 +331,7 @@ func buildOperatorStore(ctx context.Context, path string, pages int, now time.Ti
 }
 
 // opIndexSearch indexes every version, as the search migration does.
-func opIndexSearch(ctx context.Context, conn *sql.Conn) error {
+func opIndexSearch(ctx context.Context, conn *sqlConn) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -357,7 +357,7 @@ func opIndexSearch(ctx context.Context, conn *sql.Conn) error {
 // opWriter holds the prepared statements and running ids of a build.
 type opWriter struct {
 	ctx   context.Context
-	conn  *sql.Conn
+	conn  *sqlConn
 	stmts map[string]*sql.Stmt
 	// running ids
 	capture, version, change int64
@@ -386,7 +386,7 @@ var opStatements = map[string]string{
 	"listing": `INSERT INTO listings (source_id, page_id, first_seen, last_seen, item_date, missing) VALUES (?, ?, ?, ?, ?, ?)`,
 }
 
-func newOpWriter(ctx context.Context, conn *sql.Conn) (*opWriter, error) {
+func newOpWriter(ctx context.Context, conn *sqlConn) (*opWriter, error) {
 	w := &opWriter{ctx: ctx, conn: conn, stmts: map[string]*sql.Stmt{}, latest: map[int32]int64{}}
 	for name, q := range opStatements {
 		st, err := conn.PrepareContext(ctx, q)

@@ -185,7 +185,7 @@ type versionHead struct {
 // queries per batch rather than a few per hit.
 type searcher struct {
 	ctx   context.Context
-	conn  *sql.Conn
+	conn  *sqlConn
 	q     Query
 	o     SearchOptions
 	after hitKey

@@ -54,7 +54,7 @@ const (
 // migrateSearch creates the search index and fills it from the versions
 // already stored, page by page in version order, reading them in batches
 // so memory stays bounded whatever the size of the database.
-func migrateSearch(ctx context.Context, tx *sql.Tx) error {
+func migrateSearch(ctx context.Context, tx *sqlTx) error {
 	if _, err := tx.ExecContext(ctx, searchSchema); err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func indexBatch(ix *indexer, after int64, limit int) (batchEnd, error) {
 // with its statements prepared once.
 type indexer struct {
 	ctx   context.Context
-	tx    *sql.Tx
+	tx    *sqlTx
 	stmts map[string]*sql.Stmt
 }
 

@@ -196,7 +196,7 @@ func (s *Store) Backlog(ctx context.Context, now time.Time, grace time.Duration)
 	return b, nil
 }
 
-func groupCount64(ctx context.Context, tx *sql.Tx, q string, m map[string]int64, args ...any) error {
+func groupCount64(ctx context.Context, tx *sqlTx, q string, m map[string]int64, args ...any) error {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err

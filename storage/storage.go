@@ -46,7 +46,7 @@ const readOnlyQuickCheckTimeout = 250 * time.Millisecond
 
 // Store is an open stet database. It is safe for concurrent use.
 type Store struct {
-	db     *sql.DB
+	db     *dbh
 	path   string
 	bodies bodyCodec // zstd encoders, decoders and dictionaries (bodies.go)
 }
@@ -128,7 +128,7 @@ func openDSN(path string, q url.Values) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	return &Store{db: &dbh{DB: db}, path: path}, nil
 }
 
 // createPrivate creates an empty file at path, readable by its owner only,
@@ -353,7 +353,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 // Tx is an open write transaction; see Store.Tx.
 type Tx struct {
 	ctx context.Context
-	tx  *sql.Tx
+	tx  *sqlTx
 }
 
 // timeLayout is fixed-width so that stored times sort as text and stay
