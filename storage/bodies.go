@@ -414,9 +414,9 @@ func (st dictState) due() bool {
 
 func (s *Store) dictState(ctx context.Context, host string) (dictState, error) {
 	var st dictState
-	err := s.db.QueryRowContext(ctx, `SELECT coalesce(d.id, 0), coalesce(length(d.data) > 0, 0), coalesce(d.bodies, 0),
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(d.id, 0), CASE WHEN length(d.data) > 0 THEN 1 ELSE 0 END, coalesce(d.bodies, 0),
 		(SELECT count(*) FROM bodies WHERE host = ?1)
-		FROM (SELECT 1) LEFT JOIN body_dicts d ON d.host = ?1`, host).Scan(&st.id, &st.works, &st.trained, &st.stored)
+		FROM (SELECT 1) AS one LEFT JOIN body_dicts d ON d.host = ?1`, host).Scan(&st.id, &st.works, &st.trained, &st.stored)
 	if err != nil {
 		return st, fmt.Errorf("read body dictionary of %s: %w", host, err)
 	}

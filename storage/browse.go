@@ -478,7 +478,7 @@ const healthQuery = `SELECT
 	(SELECT count(*) FROM sources), (SELECT count(*) FROM sources WHERE failing = 1),
 	(SELECT count(*) FROM sources WHERE backoff_until > ?1),
 	count(*), coalesce(sum(failing), 0), coalesce(sum(removed), 0),
-	coalesce(sum(backoff_until > ?1), 0), coalesce(sum(unlisted), 0) FROM pages`
+	coalesce(sum(CASE WHEN backoff_until > ?1 THEN 1 ELSE 0 END), 0), coalesce(sum(unlisted), 0) FROM pages`
 
 // Health counts sources and pages, and those failing, backed off at now,
 // removed or unlisted.

@@ -66,18 +66,19 @@ func (t *Tx) InsertCapture(c Capture) (int64, error) {
 		return 0, fmt.Errorf("insert capture of %s: read chain: %w", c.URL, err)
 	}
 	in := c.ChainInput()
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO captures (source_id, page_id, fetched_at, url, final_url, redirects,
+	var id int64
+	err = t.tx.QueryRowContext(t.ctx, `INSERT INTO captures (source_id, page_id, fetched_at, url, final_url, redirects,
 		status, class, reason, etag, last_modified, body_hash, bytes, duration_ms, charset, extractor, fallback,
 		headers, request_headers, remote_ip, tls_version, cert_sha256, link)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		nullIfZero(c.SourceID), nullIfZero(c.PageID), in.FetchedAt, c.URL, c.FinalURL, c.Redirects,
 		c.Status, c.Class, c.Reason, c.ETag, c.LastModified, nullIfEmpty(c.BodyHash), c.Bytes, c.DurationMS,
 		c.Charset, c.Extractor, c.Fallback, in.Headers, in.RequestHeaders, c.RemoteIP, c.TLSVersion, c.CertSHA256,
-		ChainLink(prev, in))
+		ChainLink(prev, in)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert capture of %s: %w", c.URL, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // captureColumns are the columns scanCapture reads, from captures c.

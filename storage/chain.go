@@ -219,10 +219,10 @@ type rowQuerier interface {
 func latestLink(ctx context.Context, q rowQuerier) (string, error) {
 	var link string
 	err := q.QueryRowContext(ctx, `SELECT link FROM (
-		SELECT 2 * id AS pos, link FROM (SELECT id, link FROM captures ORDER BY id DESC LIMIT 1)
+		SELECT 2 * id AS pos, link FROM (SELECT id, link FROM captures ORDER BY id DESC LIMIT 1) AS c
 		UNION ALL
-		SELECT 2 * after_id + 1, seal FROM (SELECT after_id, seal FROM chain_summaries ORDER BY after_id DESC, id DESC LIMIT 1)
-	) ORDER BY pos DESC LIMIT 1`).Scan(&link)
+		SELECT 2 * after_id + 1, seal FROM (SELECT after_id, seal FROM chain_summaries ORDER BY after_id DESC, id DESC LIMIT 1) AS s
+	) AS tail ORDER BY pos DESC LIMIT 1`).Scan(&link)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}
@@ -234,19 +234,19 @@ func latestLink(ctx context.Context, q rowQuerier) (string, error) {
 // range or a seal), NULL for the first. The captures column list uses it,
 // so every capture read carries the same prev link PrevLink gives.
 const prevLinkOfC = `(SELECT link FROM (
-		SELECT 2 * id AS pos, link FROM (SELECT id, link FROM captures WHERE id < c.id ORDER BY id DESC LIMIT 1)
+		SELECT 2 * id AS pos, link FROM (SELECT id, link FROM captures WHERE id < c.id ORDER BY id DESC LIMIT 1) AS p
 		UNION ALL
 		SELECT 2 * last_id, last_link FROM (SELECT last_id, last_link FROM chain_summaries WHERE first_id < c.id
-			ORDER BY first_id DESC LIMIT 1)
+			ORDER BY first_id DESC LIMIT 1) AS r
 		UNION ALL
 		SELECT 2 * after_id + 1, seal FROM (SELECT after_id, seal FROM chain_summaries WHERE after_id < c.id
-			ORDER BY after_id DESC, id DESC LIMIT 1)
-	) ORDER BY pos DESC LIMIT 1)`
+			ORDER BY after_id DESC, id DESC LIMIT 1) AS s
+	) AS before ORDER BY pos DESC LIMIT 1)`
 
 // chainPrev is the link capture id chains from, "" for the first.
 func chainPrev(ctx context.Context, q rowQuerier, id int64) (string, error) {
 	var link string
-	err := q.QueryRowContext(ctx, `SELECT coalesce(`+prevLinkOfC+`, '') FROM (SELECT ? AS id) c`, id).Scan(&link)
+	err := q.QueryRowContext(ctx, `SELECT coalesce(`+prevLinkOfC+`, '') FROM (SELECT CAST(? AS BIGINT) AS id) c`, id).Scan(&link)
 	if err != nil {
 		return "", fmt.Errorf("read the link before capture %d: %w", id, err)
 	}
@@ -343,7 +343,7 @@ func (e *SummaryError) Error() string {
 // LastLink with one noted down earlier.
 func (s *Store) VerifyChain(ctx context.Context) (ChainSummary, error) {
 	var sum ChainSummary
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: s.snapshotLevel()})
 	if err != nil {
 		return sum, fmt.Errorf("begin: %w", err)
 	}
@@ -353,7 +353,22 @@ func (s *Store) VerifyChain(ctx context.Context) (ChainSummary, error) {
 		return sum, err
 	}
 	sum.Bodies = n
-	if err := walkChain(ctx, tx, bad, &sum); err != nil {
+	// The walk reads three streams at once. SQLite serves them in one
+	// transaction; a PostgreSQL connection serves one query at a time, so
+	// the summaries are read in two more transactions that share the
+	// first one's snapshot.
+	side := [2]*sqlTx{tx, tx}
+	if s.db.pg {
+		for i := range side {
+			t, err := s.sharedSnapshot(ctx, tx)
+			if err != nil {
+				return sum, fmt.Errorf("begin: %w", err)
+			}
+			defer t.Rollback()
+			side[i] = t
+		}
+	}
+	if err := walkChain(ctx, tx, side, bad, &sum); err != nil {
 		return sum, err
 	}
 	if unused := slices.Sorted(maps.Keys(bad)); len(unused) > 0 {
@@ -417,7 +432,7 @@ func (s *Store) checkBodies(ctx context.Context, tx *sqlTx) (map[string]string, 
 // pruned range in the place of its first id, each seal right after its
 // capture. A body found bad is reported at the first capture that refers
 // to it, and then forgotten.
-func walkChain(ctx context.Context, tx *sqlTx, bad map[string]string, sum *ChainSummary) error {
+func walkChain(ctx context.Context, tx *sqlTx, side [2]*sqlTx, bad map[string]string, sum *ChainSummary) error {
 	w := &chainWalk{bad: bad, sum: sum}
 	var err error
 	if w.caps, err = tx.QueryContext(ctx, `SELECT id, link, url, final_url, fetched_at, status, class, coalesce(body_hash, ''),
@@ -425,11 +440,11 @@ func walkChain(ctx context.Context, tx *sqlTx, bad map[string]string, sum *Chain
 		return fmt.Errorf("read captures: %w", err)
 	}
 	defer w.caps.Close()
-	if w.ranges, err = tx.QueryContext(ctx, `SELECT `+summaryColumns+` FROM chain_summaries ORDER BY first_id`); err != nil {
+	if w.ranges, err = side[0].QueryContext(ctx, `SELECT `+summaryColumns+` FROM chain_summaries ORDER BY first_id`); err != nil {
 		return fmt.Errorf("read chain summaries: %w", err)
 	}
 	defer w.ranges.Close()
-	if w.seals, err = tx.QueryContext(ctx, `SELECT `+summaryColumns+` FROM chain_summaries ORDER BY after_id, id`); err != nil {
+	if w.seals, err = side[1].QueryContext(ctx, `SELECT `+summaryColumns+` FROM chain_summaries ORDER BY after_id, id`); err != nil {
 		return fmt.Errorf("read chain summaries: %w", err)
 	}
 	defer w.seals.Close()

@@ -172,7 +172,7 @@ func TestVerifyChain(t *testing.T) {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}
-			ro, err := storage.OpenReadOnly(t.Context(), f.path)
+			ro, err := storage.OpenReadOnlyForTest(t, f.path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -231,6 +231,7 @@ func TestChainWholeUnderConcurrentWriters(t *testing.T) {
 // A database from before the chain gets links for the captures it holds,
 // and new captures continue the chain.
 func TestMigrationLinksExistingCaptures(t *testing.T) {
+	storage.SQLiteOnly(t)
 	f := newChainFixture(t)
 	f.st.Close()
 	db := rawDB(t, f.path)

@@ -50,15 +50,16 @@ func (t *Tx) InsertChange(c Change) (int64, error) {
 	if !slices.Contains(ChangeKinds(), c.Kind) {
 		return 0, fmt.Errorf("insert change of page %d: unknown kind %q", c.PageID, c.Kind)
 	}
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO changes (page_id, kind, detected_at, old_version_id, new_version_id,
-		title, summary, diff, blocks, classes, reverts_to, suppressed, versions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var id int64
+	err := t.tx.QueryRowContext(t.ctx, `INSERT INTO changes (page_id, kind, detected_at, old_version_id, new_version_id,
+		title, summary, diff, blocks, classes, reverts_to, suppressed, versions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.PageID, c.Kind, fmtTime(c.DetectedAt), nullIfZero(c.OldVersionID), nullIfZero(c.NewVersionID),
 		c.Title, c.Summary, c.Diff, nullIfEmpty(string(c.Blocks)), jsonList(c.Classes), nullIfZero(c.RevertsTo),
-		c.Suppressed, jsonList(c.Versions))
+		c.Suppressed, jsonList(c.Versions)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert %s change of page %d: %w", c.Kind, c.PageID, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // ChangeFilter selects changes; zero fields select everything.

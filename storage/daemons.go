@@ -54,9 +54,13 @@ func (s *Store) RegisterDaemon(ctx context.Context, d Daemon) error {
 			fmtTime(d.HeartbeatAt.Add(-daemonRetention))); err != nil {
 			return fmt.Errorf("prune daemons: %w", err)
 		}
-		_, err := tx.tx.ExecContext(ctx, `INSERT OR REPLACE INTO daemons (owner, host, pid, version, started_at,
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO daemons (owner, host, pid, version, started_at,
 			heartbeat_at, interval_ms, state, stopped_at, workers, workers_busy, queued)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
+			ON CONFLICT (owner) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version,
+				started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, interval_ms = excluded.interval_ms,
+				state = excluded.state, stopped_at = NULL, workers = excluded.workers,
+				workers_busy = excluded.workers_busy, queued = excluded.queued`,
 			d.Owner, d.Host, d.PID, d.Version, fmtTime(d.StartedAt), fmtTime(d.HeartbeatAt), d.Interval.Milliseconds(),
 			DaemonRunning, d.Workers, d.WorkersBusy, d.Queued)
 		if err != nil {
@@ -238,15 +242,15 @@ func readDaemons(ctx context.Context, tx interface {
 // as of ?1, through the partial indexes of claimed rows (pages_claimed,
 // sources_claimed, deliveries_claimed): its cost follows the claims held.
 const claimsQuery = `
-	SELECT 'pages', claimed_by, sum(next_check_at > ?1), sum(next_check_at <= ?1),
+	SELECT 'pages', claimed_by, sum(CASE WHEN next_check_at > ?1 THEN 1 ELSE 0 END), sum(CASE WHEN next_check_at <= ?1 THEN 1 ELSE 0 END),
 		min(CASE WHEN next_check_at > ?1 THEN next_check_at END), max(CASE WHEN next_check_at > ?1 THEN next_check_at END)
 	FROM pages WHERE claimed_by != '' GROUP BY claimed_by
 	UNION ALL
-	SELECT 'sources', claimed_by, sum(next_check_at > ?1), sum(next_check_at <= ?1),
+	SELECT 'sources', claimed_by, sum(CASE WHEN next_check_at > ?1 THEN 1 ELSE 0 END), sum(CASE WHEN next_check_at <= ?1 THEN 1 ELSE 0 END),
 		min(CASE WHEN next_check_at > ?1 THEN next_check_at END), max(CASE WHEN next_check_at > ?1 THEN next_check_at END)
 	FROM sources WHERE claimed_by != '' GROUP BY claimed_by
 	UNION ALL
-	SELECT 'deliveries', claimed_by, sum(claim_until > ?1), sum(claim_until IS NULL OR claim_until <= ?1),
+	SELECT 'deliveries', claimed_by, sum(CASE WHEN claim_until > ?1 THEN 1 ELSE 0 END), sum(CASE WHEN claim_until IS NULL OR claim_until <= ?1 THEN 1 ELSE 0 END),
 		min(CASE WHEN claim_until > ?1 THEN claim_until END), max(CASE WHEN claim_until > ?1 THEN claim_until END)
 	FROM deliveries WHERE claimed_by != '' GROUP BY claimed_by`
 

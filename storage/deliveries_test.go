@@ -138,6 +138,7 @@ func TestConcurrentOpenOfNewDatabase(t *testing.T) {
 // A database whose outbox held webhook URLs (schema version 2) keeps its
 // rows, loses the URLs, and names a subscriber the daemon can match.
 func TestMigrationDropsWebhookURLs(t *testing.T) {
+	storage.SQLiteOnly(t)
 	path := filepath.Join(t.TempDir(), "old.db")
 	raw, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {

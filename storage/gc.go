@@ -180,7 +180,7 @@ func (s *Store) gcBatch(ctx context.Context, o GCOptions, after int64) (GCResult
 		return res, after, false, fmt.Errorf("gc: begin: %w", err)
 	}
 	defer tx.Rollback()
-	p := &gcPlan{ctx: ctx, tx: tx, o: o, changes: map[int64]map[int64]bool{}, stmts: map[string]*sql.Stmt{}}
+	p := &gcPlan{ctx: ctx, tx: tx, o: o, changes: map[int64]map[int64]bool{}, stmts: map[string]*sqlStmt{}}
 	defer p.close()
 	next, done, err := p.examine(after)
 	if err != nil {
@@ -235,12 +235,12 @@ type gcPlan struct {
 	anchors map[int64]bool           // captures a seal follows
 	breaks  map[int]bool             // a summary stands between caps[i-1] and caps[i]
 	changes map[int64]map[int64]bool // page -> its changes' captures
-	stmts   map[string]*sql.Stmt     // prepared once per batch: gc asks the same few questions of each capture
+	stmts   map[string]*sqlStmt     // prepared once per batch: gc asks the same few questions of each capture
 	res     GCResult
 }
 
 // stmt prepares q once per batch.
-func (p *gcPlan) stmt(q string) (*sql.Stmt, error) {
+func (p *gcPlan) stmt(q string) (*sqlStmt, error) {
 	if st, ok := p.stmts[q]; ok {
 		return st, nil
 	}
@@ -819,6 +819,14 @@ func (s *Store) PageGaps(ctx context.Context, pageID, upTo int64, since time.Tim
 // back to the file system (IncrementalVacuum). It blocks every writer for
 // as long as it runs and needs free disk space about the database's size.
 func (s *Store) Vacuum(ctx context.Context) error {
+	if s.db.pg {
+		// PostgreSQL reuses the space of deleted rows itself (autovacuum);
+		// VACUUM here also refreshes the planner's statistics at once.
+		if _, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE) captures, bodies, chain_summaries, capture_gaps`); err != nil {
+			return fmt.Errorf("vacuum: %w", err)
+		}
+		return nil
+	}
 	conn, err := s.db.Conn(ctx) // the setting waits, in this connection, for the VACUUM that applies it
 	if err != nil {
 		return fmt.Errorf("vacuum: %w", err)
@@ -841,6 +849,9 @@ const incrementalStep = 1024
 // it returns the pages released. Otherwise SQLite keeps the free pages in
 // the file and reuses them for new rows, and it does nothing.
 func (s *Store) IncrementalVacuum(ctx context.Context) (int64, error) {
+	if s.db.pg {
+		return 0, nil // autovacuum's work
+	}
 	var mode int
 	if err := s.db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil || mode != 2 {
 		return 0, err
@@ -870,6 +881,13 @@ type FileStats struct {
 
 // FileStats reads the database's size from SQLite's page counts.
 func (s *Store) FileStats(ctx context.Context) (FileStats, error) {
+	if s.db.pg {
+		var b int64
+		if err := s.db.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&b); err != nil {
+			return FileStats{}, fmt.Errorf("read the database size: %w", err)
+		}
+		return FileStats{Bytes: b, AutoVacuum: "postgres"}, nil
+	}
 	var pageSize, pages, free, mode int64
 	for q, v := range map[string]*int64{`PRAGMA page_size`: &pageSize, `PRAGMA page_count`: &pages,
 		`PRAGMA freelist_count`: &free, `PRAGMA auto_vacuum`: &mode} {

@@ -5,7 +5,6 @@ package storage_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"errors"
 	"io/fs"
@@ -21,17 +20,12 @@ import (
 )
 
 // rawDB opens path with the bare driver, for what the Store does not expose.
-func rawDB(tb testing.TB, path string) *sql.DB {
+func rawDB(tb testing.TB, path string) storage.RawDB {
 	tb.Helper()
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
+	return storage.RawForTest(tb, path)
 }
 
-func queryInt(tb testing.TB, db *sql.DB, q string) int {
+func queryInt(tb testing.TB, db storage.RawDB, q string) int {
 	tb.Helper()
 	var n int
 	if err := db.QueryRowContext(tb.Context(), q).Scan(&n); err != nil {
@@ -67,6 +61,7 @@ func closedDB(t *testing.T) string {
 }
 
 func TestOpenCreatesFilesOwnerOnly(t *testing.T) {
+	storage.SQLiteOnly(t)
 	old := syscall.Umask(0) // so that only Open decides the modes
 	defer syscall.Umask(old)
 	path := filepath.Join(t.TempDir(), "stet.db")
@@ -144,6 +139,7 @@ func corruptSourcesPage(t *testing.T, path string) string {
 }
 
 func TestOpenDamagedDatabase(t *testing.T) {
+	storage.SQLiteOnly(t)
 	path := closedDB(t)
 	problem := corruptSourcesPage(t, path)
 	opens := map[string]func(context.Context, string) (*storage.Store, error){
@@ -228,6 +224,7 @@ func TestOpenReadOnlyMissingFile(t *testing.T) {
 }
 
 func TestOpenReadOnlyDoesNotMigrate(t *testing.T) {
+	storage.SQLiteOnly(t)
 	path := closedDB(t)
 	current := queryInt(t, rawDB(t, path), "PRAGMA user_version")
 	tests := []struct {
@@ -264,6 +261,7 @@ func TestOpenReadOnlyDoesNotMigrate(t *testing.T) {
 }
 
 func TestOpenReadOnlyReadsBesideAWriter(t *testing.T) {
+	storage.SQLiteOnly(t)
 	path := filepath.Join(t.TempDir(), "stet.db")
 	w := mustOpen(t, path)
 	if _, err := w.EnsureSource(t.Context(), storage.KindFeed, "news", "http://news.test/rss", "@every 1m", t0); err != nil {

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -358,7 +357,7 @@ func opIndexSearch(ctx context.Context, conn *sqlConn) error {
 type opWriter struct {
 	ctx   context.Context
 	conn  *sqlConn
-	stmts map[string]*sql.Stmt
+	stmts map[string]*sqlStmt
 	// running ids
 	capture, version, change int64
 	latest                   map[int32]int64 // page → its latest version id
@@ -387,7 +386,7 @@ var opStatements = map[string]string{
 }
 
 func newOpWriter(ctx context.Context, conn *sqlConn) (*opWriter, error) {
-	w := &opWriter{ctx: ctx, conn: conn, stmts: map[string]*sql.Stmt{}, latest: map[int32]int64{}}
+	w := &opWriter{ctx: ctx, conn: conn, stmts: map[string]*sqlStmt{}, latest: map[int32]int64{}}
 	for name, q := range opStatements {
 		st, err := conn.PrepareContext(ctx, q)
 		if err != nil {

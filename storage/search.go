@@ -127,7 +127,7 @@ func (s *Store) Search(ctx context.Context, q Query, o SearchOptions) (SearchRes
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
 	defer conn.Close()
-	sr := &searcher{ctx: ctx, conn: conn, q: q, o: o, after: after, stmts: map[string]*sql.Stmt{},
+	sr := &searcher{ctx: ctx, conn: conn, q: q, o: o, after: after, stmts: map[string]*sqlStmt{},
 		pages: map[int64]pageHead{}, heads: map[int64]versionHead{}}
 	defer sr.close()
 	if err := sr.run(); err != nil {
@@ -189,7 +189,7 @@ type searcher struct {
 	q     Query
 	o     SearchOptions
 	after hitKey
-	stmts map[string]*sql.Stmt
+	stmts map[string]*sqlStmt
 	pages map[int64]pageHead
 	heads map[int64]versionHead
 
@@ -204,7 +204,7 @@ func (sr *searcher) close() {
 	}
 }
 
-func (sr *searcher) stmt(query string) (*sql.Stmt, error) {
+func (sr *searcher) stmt(query string) (*sqlStmt, error) {
 	if st, ok := sr.stmts[query]; ok {
 		return st, nil
 	}
@@ -219,6 +219,9 @@ func (sr *searcher) stmt(query string) (*sql.Stmt, error) {
 // candidates is the FTS query for the ids of matching passages, newest
 // first, up to :hi.
 func (sr *searcher) candidates() (string, []any) {
+	if sr.conn.d.pg {
+		return sr.likeCandidates()
+	}
 	expr, grams := sr.q.expression()
 	table := "search_words"
 	if grams {
@@ -231,6 +234,46 @@ func (sr *searcher) candidates() (string, []any) {
 		args = append(args, sql.Named("page", sr.o.PageID))
 	}
 	return query + ` ORDER BY rowid DESC LIMIT :n`, args
+}
+
+// likeCandidates is candidates for PostgreSQL, whose search_words and
+// search_grams hold the same folded text as SQLite's FTS5 tables, under
+// trigram indexes: a word term is its words, space-delimited, inside the
+// space-padded word text (a prefix term leaves the last word open), and
+// a term in an unspaced script is a substring of the trigram text.
+func (sr *searcher) likeCandidates() (string, []any) {
+	_, grams := sr.q.expression()
+	table, subject := "search_words", "(' ' || text || ' ')"
+	if grams {
+		table, subject = "search_grams", "text"
+	}
+	var conds []string
+	var args []any
+	for i, t := range sr.q.terms {
+		name := "t" + strconv.Itoa(i)
+		var pat string
+		switch {
+		case grams:
+			pat = "%" + likeEscape(t.grams) + "%"
+		case t.prefix:
+			pat = "% " + likeEscape(strings.Join(t.words, " ")) + "%"
+		default:
+			pat = "% " + likeEscape(strings.Join(t.words, " ")) + " %"
+		}
+		conds = append(conds, subject+" LIKE :"+name)
+		args = append(args, sql.Named(name, pat))
+	}
+	query := `SELECT rowid FROM ` + table + ` WHERE ` + strings.Join(conds, " AND ") + ` AND rowid <= :hi`
+	if sr.o.PageID != 0 {
+		query += ` AND rowid IN (SELECT text_id FROM search_spans WHERE page_id = :page)`
+		args = append(args, sql.Named("page", sr.o.PageID))
+	}
+	return query + ` ORDER BY rowid DESC LIMIT :n`, args
+}
+
+// likeEscape escapes LIKE's wildcards (and its escape character, \).
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func (sr *searcher) run() error {
@@ -285,7 +328,7 @@ func (sr *searcher) run() error {
 	}
 }
 
-func (sr *searcher) match(st *sql.Stmt, args []any, hi int64, n int) ([]int64, error) {
+func (sr *searcher) match(st *sqlStmt, args []any, hi int64, n int) ([]int64, error) {
 	rows, err := st.QueryContext(sr.ctx, append(args, sql.Named("hi", hi), sql.Named("n", n))...)
 	if err != nil {
 		return nil, fmt.Errorf("match: %w", err)
@@ -413,7 +456,7 @@ func (sr *searcher) lookup(groups []spanGroup) error {
 	}
 	if len(pages) > 0 {
 		err := sr.each(`SELECT id, url, removed,
-			CASE WHEN removed THEN (SELECT detected_at FROM changes WHERE page_id = pages.id AND kind = 'removed'
+			CASE WHEN removed = 1 THEN (SELECT detected_at FROM changes WHERE page_id = pages.id AND kind = 'removed'
 				ORDER BY id DESC LIMIT 1) END
 			FROM pages WHERE id IN (SELECT value FROM json_each(?))`, pages, func(rows *sql.Rows) error {
 			var id int64

@@ -117,10 +117,10 @@ func indexBatch(ix *indexer, after int64, limit int) (batchEnd, error) {
 type indexer struct {
 	ctx   context.Context
 	tx    *sqlTx
-	stmts map[string]*sql.Stmt
+	stmts map[string]*sqlStmt
 }
 
-func (ix *indexer) stmt(query string) (*sql.Stmt, error) {
+func (ix *indexer) stmt(query string) (*sqlStmt, error) {
 	if st, ok := ix.stmts[query]; ok {
 		return st, nil
 	}
@@ -129,7 +129,7 @@ func (ix *indexer) stmt(query string) (*sql.Stmt, error) {
 		return nil, err
 	}
 	if ix.stmts == nil {
-		ix.stmts = map[string]*sql.Stmt{}
+		ix.stmts = map[string]*sqlStmt{}
 	}
 	ix.stmts[query] = st
 	return st, nil
@@ -208,12 +208,12 @@ func (ix *indexer) ensureText(s string) (int64, error) {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("look up passage: %w", err)
 	}
-	res, err := ix.exec(`INSERT INTO search_texts (hash, text) VALUES (?, ?)`, sum[:], s)
+	ins, err := ix.stmt(`INSERT INTO search_texts (hash, text) VALUES (?, ?) RETURNING id`)
 	if err != nil {
-		return 0, fmt.Errorf("add passage: %w", err)
-	}
-	if id, err = res.LastInsertId(); err != nil {
 		return 0, err
+	}
+	if err := ins.QueryRowContext(ix.ctx, sum[:], s).Scan(&id); err != nil {
+		return 0, fmt.Errorf("add passage: %w", err)
 	}
 	f := foldText(s)
 	if _, err := ix.exec(`INSERT INTO search_words (rowid, text) VALUES (?, ?)`, id, f.wordsText()); err != nil {

@@ -474,6 +474,7 @@ func TestSearchIndexRollsBackWithVersion(t *testing.T) {
 // A database from before search (schema 8) is indexed by its migration,
 // and finds what a database indexed version by version finds.
 func TestSearchMigrationIndexesExistingVersions(t *testing.T) {
+	storage.SQLiteOnly(t)
 	f := newSearchFixture(t)
 	f.newsroom()
 	queries := []string{"conventions", "treaties", "北京", "国际公约", "方针", "paragraph", "taken"}

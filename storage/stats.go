@@ -172,11 +172,11 @@ func (s *Store) Backlog(ctx context.Context, now time.Time, grace time.Duration)
 	defer tx.Rollback()
 	at, late := fmtTime(now), fmtTime(now.Add(-grace))
 	var oldest sql.NullString
-	err = tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(due <= ?), 0), min(due) FROM (
+	err = tx.QueryRowContext(ctx, `SELECT count(*), CAST(coalesce(sum(CASE WHEN due <= ? THEN 1 ELSE 0 END), 0) AS BIGINT), min(due) FROM (
 			SELECT next_check_at AS due FROM pages WHERE next_check_at IS NOT NULL AND next_check_at <= ?
 			UNION ALL
 			SELECT coalesce(next_check_at, created_at) FROM sources
-			WHERE kind NOT IN (?, ?) AND coalesce(next_check_at, created_at) <= ?)`,
+			WHERE kind NOT IN (?, ?) AND coalesce(next_check_at, created_at) <= ?) AS due`,
 		late, at, KindPage, KindAdhoc, at).Scan(&b.ChecksDue, &b.ChecksOverdue, &oldest)
 	if err != nil {
 		return b, fmt.Errorf("backlog: due checks: %w", err)
@@ -189,7 +189,11 @@ func (s *Store) Backlog(ctx context.Context, now time.Time, grace time.Duration)
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries WHERE next_attempt_at IS NOT NULL`).Scan(&b.OutboxDepth); err != nil {
 		return b, fmt.Errorf("backlog: outbox: %w", err)
 	}
-	err = tx.QueryRowContext(ctx, `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`).Scan(&b.DatabaseBytes)
+	sizeQuery := `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`
+	if tx.d.pg {
+		sizeQuery = `SELECT pg_database_size(current_database())`
+	}
+	err = tx.QueryRowContext(ctx, sizeQuery).Scan(&b.DatabaseBytes)
 	if err != nil {
 		return b, fmt.Errorf("backlog: database size: %w", err)
 	}

@@ -341,6 +341,11 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback() // no-op after Commit
+	if s.db.pg {
+		if err := lockWrites(ctx, sqlTx.Tx); err != nil {
+			return fmt.Errorf("begin: take the write lock: %w", err)
+		}
+	}
 	if err := fn(&Tx{ctx: ctx, tx: sqlTx}); err != nil {
 		return err
 	}
@@ -437,6 +442,9 @@ func (n nullInt) Scan(v any) error {
 // IntegrityCheck runs SQLite's integrity check and returns an error naming
 // the first problem it finds.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
+	if s.db.pg {
+		return nil // the server keeps its own checksums; stet verify checks stet's data
+	}
 	var res string
 	if err := s.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
 		return fmt.Errorf("integrity check: %w", err)

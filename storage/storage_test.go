@@ -13,7 +13,7 @@ import (
 
 func mustOpen(tb testing.TB, path string) *storage.Store {
 	tb.Helper()
-	s, err := storage.Open(tb.Context(), path)
+	s, err := storage.OpenForTest(tb, path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -258,6 +258,7 @@ func TestDuePagesAndDeliveriesFollowTime(t *testing.T) {
 }
 
 func TestOpenRejectsNewerSchema(t *testing.T) {
+	storage.SQLiteOnly(t)
 	path := filepath.Join(t.TempDir(), "stet.db")
 	s := mustOpen(t, path)
 	if err := s.Tx(context.Background(), func(tx *storage.Tx) error { return tx.SetUserVersionForTest(99) }); err != nil {

@@ -40,14 +40,11 @@ func scanVersion(sc interface{ Scan(...any) error }) (Version, error) {
 // its title and paragraphs go into the search index in the same
 // transaction (search_index.go).
 func (t *Tx) InsertVersion(v Version) (int64, error) {
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO versions (page_id, capture_id, created_at, title, byline, published,
-		modified, lang, canonical, text, text_hash, extractor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var id int64
+	err := t.tx.QueryRowContext(t.ctx, `INSERT INTO versions (page_id, capture_id, created_at, title, byline, published,
+		modified, lang, canonical, text, text_hash, extractor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		v.PageID, v.CaptureID, fmtTime(v.CreatedAt), v.Title, v.Byline, fmtTime(v.Published), fmtTime(v.Modified),
-		v.Lang, v.Canonical, v.Text, v.TextHash, v.Extractor)
-	if err != nil {
-		return 0, fmt.Errorf("insert version of page %d: %w", v.PageID, err)
-	}
-	id, err := res.LastInsertId()
+		v.Lang, v.Canonical, v.Text, v.TextHash, v.Extractor).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert version of page %d: %w", v.PageID, err)
 	}
@@ -153,7 +150,7 @@ func (s *Store) RecentVersions(ctx context.Context, pageID int64, since time.Tim
 	rows, err := s.db.QueryContext(ctx, `SELECT * FROM (SELECT v.id, v.text_hash, v.created_at,
 			(SELECT min(w.id) FROM versions w WHERE w.page_id = v.page_id AND w.text_hash = v.text_hash)
 		FROM versions v INDEXED BY versions_recent WHERE v.page_id = ? AND v.created_at >= ?
-		ORDER BY v.created_at DESC LIMIT `+strconv.Itoa(MaxRecentVersions)+`)
+		ORDER BY v.created_at DESC LIMIT `+strconv.Itoa(MaxRecentVersions)+`) AS recent
 		UNION
 		SELECT v.id, v.text_hash, v.created_at,
 			(SELECT min(w.id) FROM versions w WHERE w.page_id = v.page_id AND w.text_hash = v.text_hash)
