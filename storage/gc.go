@@ -235,7 +235,7 @@ type gcPlan struct {
 	anchors map[int64]bool           // captures a seal follows
 	breaks  map[int]bool             // a summary stands between caps[i-1] and caps[i]
 	changes map[int64]map[int64]bool // page -> its changes' captures
-	stmts   map[string]*sqlStmt     // prepared once per batch: gc asks the same few questions of each capture
+	stmts   map[string]*sqlStmt      // prepared once per batch: gc asks the same few questions of each capture
 	res     GCResult
 }
 

@@ -2,15 +2,11 @@ package storage
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"regexp"
-	"strings"
-	"sync"
 	"testing"
+
+	"github.com/stet/stet/internal/pgtest"
 )
 
 // The storage tests run against SQLite, and also against PostgreSQL when
@@ -20,9 +16,7 @@ import (
 // reopens the same data.
 
 // PostgresTestDSN is the DSN of the PostgreSQL server the tests use, or "".
-func PostgresTestDSN() string { return os.Getenv("STET_TEST_POSTGRES") }
-
-var pgTestSetup sync.Once
+func PostgresTestDSN() string { return pgtest.DSN() }
 
 // OpenForTest opens the test database at path: the SQLite file, or its
 // PostgreSQL schema.
@@ -62,49 +56,8 @@ func SQLiteOnly(tb testing.TB) {
 	}
 }
 
-// PostgresTestSchema creates (once per test and key) a schema for key in
-// the database dsn names, to be dropped when the test ends, and returns a
-// DSN whose search_path starts with it.
-func PostgresTestSchema(tb testing.TB, dsn, key string) string {
-	tb.Helper()
-	sum := sha256.Sum256([]byte(tb.Name() + "\x00" + key))
-	schema := "stet_t_" + hex.EncodeToString(sum[:8])
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
-	ctx := context.Background()
-	pgTestSetup.Do(func() {
-		// pg_trgm lives in public, shared by every test schema.
-		db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public`)
-	})
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_namespace WHERE nspname = $1`, schema).Scan(&n); err != nil {
-		tb.Fatal(err)
-	}
-	if n == 0 {
-		if _, err := db.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() {
-			db, err := sql.Open("pgx", dsn)
-			if err != nil {
-				return
-			}
-			defer db.Close()
-			db.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-		})
-	}
-	if !strings.Contains(dsn, "://") {
-		return dsn + " search_path=" + schema + ",public"
-	}
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + "search_path=" + url.QueryEscape(schema+",public")
-}
+// PostgresTestSchema is pgtest.Schema.
+func PostgresTestSchema(tb testing.TB, dsn, key string) string { return pgtest.Schema(tb, dsn, key) }
 
 // RawDB is the bare database of a test, for what the Store does not
 // expose; on PostgreSQL its statements are rewritten as the Store's are.
