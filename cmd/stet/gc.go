@@ -50,7 +50,7 @@ func runGC(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	// gc never creates a database, even one it would write to.
-	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(cfg.Storage.Path); cfg.Storage.Driver == config.DriverSQLite && errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("database %s does not exist", cfg.Storage.Path)
 	}
 	open := sf.openWrite

@@ -44,6 +44,7 @@ func commands() []command {
 		{"extract", "[-format text|json] [-o DIR] [FILE...]", "run the extractor alone on HTML files or stdin", runExtract},
 		{"verify", "[-config F] [-db F] [-link CAPTURE:HEX]", "re-hash every kept body and check the hash chain of captures", runVerify},
 		{"gc", "[-config F] [-db F] [-dry-run] [-older-than D] [-vacuum]", "prune captures that changed nothing, older than [storage] keep_captures", runGC},
+		{"migrate", "-from sqlite:FILE|postgres:DSN -to sqlite:FILE|postgres:DSN [-json]", "copy a whole database to another backend and check every table by count and hash", runMigrate},
 		{"export", "(-change ID | -url U) [-since D] -o FILE.warc.gz [-config F] [-db F]", "write a change's or a page's captures, versions and changes as a WARC file", runExport},
 		{"opml", "import [-config F] [-print] [-schedule S] FILE.opml | export [-config F] [-o FILE]", "add an OPML file's feeds to the config, or write the config's feeds as OPML", runOPML},
 		{"version", "", "print the version", func(_ context.Context, e *env, _ []string) error {
