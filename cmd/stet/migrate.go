@@ -82,7 +82,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		}
 		return json.NewEncoder(e.stdout).Encode(map[string]any{
 			"from": src.String(), "to": dst.String(), "tables": ts, "passages_indexed": rep.Passages,
-			"chain": map[string]any{"captures": chain.Captures, "summaries": chain.Summaries, "last_link": chain.LastLink},
+			"chain":   map[string]any{"captures": chain.Captures, "summaries": chain.Summaries, "last_link": chain.LastLink},
 			"seconds": time.Since(start).Seconds(),
 		})
 	}
