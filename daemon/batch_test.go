@@ -112,6 +112,7 @@ func capturesByClass(tb testing.TB, st *storage.Store) map[string]int {
 // Scheduled re-checks that change nothing are committed in groups: each
 // is reported once its capture and the page's next due time are stored.
 func TestGroupedRechecks(t *testing.T) {
+	sqliteOnly(t)
 	s := newConditionalSite(t)
 	path := dbPath(t)
 	cfg := testConfig(t, path, "")
@@ -162,6 +163,7 @@ func versionsOf(tb testing.TB, st *storage.Store) int {
 // with the process), no version is lost or repeated, and the chain of
 // captures holds.
 func TestKill9GroupedChecks(t *testing.T) {
+	sqliteOnly(t)
 	if testing.Short() {
 		t.Skip("starts a child daemon process")
 	}

@@ -12,6 +12,7 @@ import (
 // error with the reason, never "new" or a version id, stores nothing, and
 // leaves the page due.
 func TestCheckReportsFailedCommit(t *testing.T) {
+	sqliteOnly(t)
 	s := newSite(t)
 	c := newChecker(t, "")
 	u := s.URL + "/a.html"

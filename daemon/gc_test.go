@@ -158,6 +158,7 @@ func TestGCSchedule(t *testing.T) {
 // gc finding the chain broken stops and says so as an error; the daemon
 // carries on.
 func TestGCBrokenChain(t *testing.T) {
+	sqliteOnly(t)
 	synctest.Test(t, func(t *testing.T) {
 		path := dbPath(t)
 		cfg := testConfig(t, path, "")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/stet/stet/config"
 	"github.com/stet/stet/daemon"
+	"github.com/stet/stet/internal/pgtest"
 	"github.com/stet/stet/notify"
 	"github.com/stet/stet/storage"
 )
@@ -58,7 +59,12 @@ func testConfig(tb testing.TB, dbPath, extra string) *config.Config {
 
 func openStore(tb testing.TB, path string) *storage.Store {
 	tb.Helper()
-	st, err := storage.Open(tb.Context(), path)
+	open := storage.Open
+	if dsn := pgtest.DSN(); dsn != "" {
+		dsn = pgtest.Schema(tb, dsn, path)
+		open = func(ctx context.Context, _ string) (*storage.Store, error) { return storage.OpenPostgres(ctx, dsn) }
+	}
+	st, err := open(tb.Context(), path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -198,3 +204,12 @@ func dbPath(tb testing.TB) string { return filepath.Join(tb.TempDir(), "stet.db"
 func hour(n int) config.Duration    { return config.Duration(time.Duration(n) * time.Hour) }
 func minutes(n int) config.Duration { return config.Duration(time.Duration(n) * time.Minute) }
 func seconds(n int) config.Duration { return config.Duration(time.Duration(n) * time.Second) }
+
+// sqliteOnly skips a test that reaches into the SQLite file itself when
+// the suite runs against PostgreSQL (STET_TEST_POSTGRES).
+func sqliteOnly(tb testing.TB) {
+	tb.Helper()
+	if pgtest.DSN() != "" {
+		tb.Skip("reaches into the SQLite file; STET_TEST_POSTGRES is set")
+	}
+}

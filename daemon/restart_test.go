@@ -66,6 +66,7 @@ func runHelperDaemon(path string) {
 // version or change was lost, nothing was reported twice, and every alert
 // arrives once the receiver is back.
 func TestKill9(t *testing.T) {
+	sqliteOnly(t)
 	if testing.Short() {
 		t.Skip("starts a child daemon process")
 	}
