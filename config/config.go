@@ -104,6 +104,38 @@ type Daemon struct {
 	RetryBase        Duration `toml:"retry_base"`        // first webhook retry delay, doubling, default 10s
 	RetryMax         Duration `toml:"retry_max"`         // cap on the retry delay, default 1h
 	Tick             Duration `toml:"tick"`              // how often due article re-checks are looked for, default 5s
+	// Lease is how long a daemon's claim on due work (a page, a source)
+	// lasts: a daemon that dies leaves its claims to the others once their
+	// lease ends. Default 10m, at least MinLease and twice fetch.timeout.
+	Lease Duration `toml:"lease"`
+	// SharedPoliteness keeps fetch.per_host_interval between request starts
+	// to a host across every daemon on the database, through a reservation
+	// in the database taken before each request: SharedOn, SharedOff or
+	// SharedAuto (default: on with PostgreSQL, off with SQLite).
+	SharedPoliteness string `toml:"shared_politeness"`
+}
+
+// MinLease is the shortest [daemon] lease.
+const MinLease = Duration(5 * time.Second)
+
+// The values of [daemon] shared_politeness.
+const (
+	SharedAuto = "auto"
+	SharedOn   = "on"
+	SharedOff  = "off"
+)
+
+// SharePoliteness reports whether per-host politeness is kept across
+// daemons in the database: [daemon] shared_politeness, where "auto" means
+// on for PostgreSQL (daemons on many machines) and off for SQLite.
+func (c *Config) SharePoliteness() bool {
+	switch c.Daemon.SharedPoliteness {
+	case SharedOn:
+		return true
+	case SharedOff:
+		return false
+	}
+	return c.Storage.Driver == DriverPostgres
 }
 
 // Web is the browser UI and JSON API served by `stet run` and `stet serve`,
@@ -246,6 +278,8 @@ func Default() *Config {
 			RetryBase:        Duration(10 * time.Second),
 			RetryMax:         Duration(time.Hour),
 			Tick:             Duration(5 * time.Second),
+			Lease:            Duration(10 * time.Minute),
+			SharedPoliteness: SharedAuto,
 		},
 	}
 }

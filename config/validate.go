@@ -120,6 +120,15 @@ func (c *Config) validateSettings(p *problems) {
 	if c.Daemon.RetryMax > 0 && c.Daemon.RetryMax < c.Daemon.RetryBase {
 		p.add("daemon.retry_max", "%s is below daemon.retry_base (%s)", c.Daemon.RetryMax, c.Daemon.RetryBase)
 	}
+	switch l := c.Daemon.Lease; {
+	case l < MinLease:
+		p.add("daemon.lease", "%s is below the minimum of %s", l, MinLease)
+	case c.Fetch.Timeout > 0 && l < 2*c.Fetch.Timeout:
+		p.add("daemon.lease", "%s is below twice fetch.timeout (%s): a check must end well within its claim", l, c.Fetch.Timeout)
+	}
+	if s := c.Daemon.SharedPoliteness; s != SharedAuto && s != SharedOn && s != SharedOff {
+		p.add("daemon.shared_politeness", "want \"auto\", \"on\" or \"off\", got %q", s)
+	}
 }
 
 func (r Recheck) validate(p *problems) {

@@ -5,6 +5,7 @@
 package crawler
 
 import (
+	"context"
 	"crypto/x509"
 	"log/slog"
 	"net/http"
@@ -55,6 +56,15 @@ type Options struct {
 	// RootCAs, if set, replaces the system's roots for verifying servers:
 	// tests trust httptest.NewTLSServer's certificate this way.
 	RootCAs *x509.CertPool
+	// HostGate, if set, is called before every request, robots.txt and
+	// each redirect hop included, once the request holds its host's slot
+	// and the host's interval has passed in this Client. host is the
+	// politeness key ("example.com", "127.0.0.2:8080") and interval the gap
+	// in force for it (PerHostInterval, or a longer robots.txt
+	// Crawl-delay). It returns when the request may start: processes
+	// sharing a database reserve the host's next start there. An error
+	// fails the fetch (ClassError) without contacting the host.
+	HostGate func(ctx context.Context, host string, interval time.Duration) error
 }
 
 // Request is one fetch.

@@ -3,6 +3,7 @@ package crawler
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -152,11 +153,17 @@ func (f *fetch) run(ctx context.Context) error {
 // hop sends one request to u. It returns the redirect target, or nil once a
 // final response has been classified into f.resp.
 func (f *fetch) hop(ctx context.Context, u *url.URL) (*url.URL, error) {
-	release, err := f.c.hosts.acquire(ctx, hostKey(u))
+	key := hostKey(u)
+	release, err := f.c.hosts.acquire(ctx, key)
 	if err != nil {
 		return nil, fail(f.resp, ClassError, "canceled waiting for host slot: "+err.Error(), err)
 	}
 	defer release()
+	if gate := f.c.opts.HostGate; gate != nil {
+		if err := gate(ctx, key, f.c.hosts.gap(key)); err != nil {
+			return nil, fail(f.resp, ClassError, "waiting for the shared host slot: "+err.Error(), fmt.Errorf("%w: %w", ErrHostGate, err))
+		}
+	}
 	if f.deadline.IsZero() {
 		f.deadline = time.Now().Add(f.c.opts.Timeout)
 	}

@@ -15,6 +15,9 @@ var (
 	ErrRedirectLoop      = errors.New("redirect loop")
 	ErrUnsupportedScheme = errors.New("unsupported URL scheme")
 	ErrHostBackedOff     = errors.New("host backed off")
+	// ErrHostGate: Options.HostGate did not let the request start (ctx
+	// ended, or the shared reservation could not be taken).
+	ErrHostGate = errors.New("host gate closed")
 )
 
 // Error returns "fetch URL: reason".

@@ -113,6 +113,14 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// gap is the interval in force between request starts to the host: the
+// configured interval, or a longer Crawl-delay.
+func (h *hosts) gap(key string) time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return max(h.interval, h.get(key).crawlDelay)
+}
+
 // setCrawlDelay records a robots.txt Crawl-delay, capped at crawlDelayMax.
 func (h *hosts) setCrawlDelay(key string, d time.Duration) {
 	h.mu.Lock()

@@ -83,6 +83,12 @@ func (f *fetch) checkRobots(ctx context.Context, u *url.URL) error {
 		return fail(f.resp, ClassBlocked, ue.Error(), ue)
 	case errors.Is(err, ErrRobotsDisallowed):
 		return fail(f.resp, ClassBlocked, "disallowed by robots.txt", ErrRobotsDisallowed)
+	case errors.Is(err, ErrHostGate):
+		reason := err.Error()
+		if fe, ok := errors.AsType[*FetchError](err); ok {
+			reason = fe.Reason
+		}
+		return fail(f.resp, ClassError, "robots.txt: "+reason, err)
 	}
 	return fail(f.resp, ClassError, "canceled: "+err.Error(), err)
 }
@@ -124,6 +130,9 @@ func (c *Client) refreshRobots(ctx context.Context, e *robotsEntry, origin strin
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if errors.Is(err, ErrHostGate) {
+		return err // robots.txt was not asked: nothing to remember
 	}
 	if f.unreachable() {
 		c.robotsUnreachable(e, sub.Reason)

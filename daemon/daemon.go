@@ -97,7 +97,11 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 	d.group = newGroupCommit(d)
 	d.hookGuarded, d.hookOpen = newHookTransports(o.Config)
 	if d.fetch == nil {
-		client := crawler.New(CrawlerOptions(o.Config, log))
+		co := CrawlerOptions(o.Config, log)
+		if o.Config.SharePoliteness() {
+			co.HostGate = d.hostGate // politeness.go
+		}
+		client := crawler.New(co)
 		if err := restoreBackoffs(ctx, o.Store, client); err != nil {
 			return nil, err
 		}
@@ -212,7 +216,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	// Every source and page is due by a time stored with it, so after a
 	// restart nothing is read before its time, and nothing is read twice.
 	d.log.Info("daemon started", "sources", len(d.sources), "workers", d.cfg.Daemon.Workers,
-		"webhooks", len(d.cfg.Webhooks))
+		"webhooks", len(d.cfg.Webhooks), "lease", d.lease(), "shared_politeness", d.cfg.SharePoliteness())
 	<-ctx.Done()
 	wg.Wait()
 	d.group.flush(context.WithoutCancel(ctx)) // the quiet checks of the last moments

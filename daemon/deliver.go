@@ -146,9 +146,10 @@ func (d *Daemon) webhookClient(w config.Webhook) *notify.Webhook {
 // were delivered.
 func (d *Daemon) DeliverDue(ctx context.Context) (int, error) {
 	subs := d.subscribers()
+	batch, lease := d.deliveryClaim() // lease.go
 	sent := 0
 	for {
-		due, err := d.store.ClaimDeliveries(ctx, d.owner, time.Now(), claimLease(), claimBatch)
+		due, err := d.store.ClaimDeliveries(ctx, d.owner, time.Now(), lease, batch)
 		if err != nil || len(due) == 0 {
 			return sent, err
 		}

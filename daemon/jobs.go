@@ -9,9 +9,10 @@ import (
 
 // job is one unit of work: a feed source's fetch or a page's check.
 type job struct {
-	sourceID int64  // listing source to read
-	pageID   int64  // page to check
-	host     string // of the URL fetched first, for dispatch (hostKey)
+	sourceID int64     // listing source to read
+	pageID   int64     // page to check
+	host     string    // of the URL fetched first, for dispatch (hostKey)
+	until    time.Time // when the job's claim in the database ends; zero: not claimed
 }
 
 func (j job) key() string {
@@ -56,7 +57,11 @@ func (d *Daemon) work(ctx context.Context) {
 		if !ok {
 			return
 		}
-		d.runJob(ctx, j)
+		if d.lapsing(j, time.Now()) {
+			d.giveBack(ctx, j) // lease.go
+		} else {
+			d.runJob(ctx, j)
+		}
 		d.queue.finish(j.host)
 		d.done(j)
 		d.wantWork()
@@ -100,10 +105,11 @@ func (d *Daemon) tickDue(ctx context.Context) {
 }
 
 // Claims: work is claimed in the database before it is queued (its due
-// time moves a lease ahead), so processes sharing a database never take
-// the same page or source, and a claim whose check never commits lapses.
-// Only as much is claimed as the workers can start well within the lease.
-const dueLease = 10 * time.Minute
+// time moves a lease ahead, [daemon] lease), so processes sharing a
+// database never take the same page or source, and a claim whose check
+// never commits lapses. Only as much is claimed as the workers can start
+// well within the lease, and a job whose claim is about to lapse before a
+// worker takes it is given back rather than run (lease.go).
 
 // releaseDeadWork makes the pages and sources claimed by dead processes of
 // this host due now (a daemon killed with SIGKILL and restarted), rather
@@ -144,8 +150,8 @@ func (d *Daemon) queueDue(ctx context.Context) {
 	if room <= 0 {
 		return
 	}
-	now := time.Now()
-	srcs, err := d.store.ClaimDueSources(ctx, d.owner, listingKinds(), now, dueLease, room)
+	now, lease := time.Now(), d.lease()
+	srcs, err := d.store.ClaimDueSources(ctx, d.owner, listingKinds(), now, lease, room)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("claim due sources", "err", err)
@@ -159,14 +165,14 @@ func (d *Daemon) queueDue(ctx context.Context) {
 		}
 	}()
 	for _, id := range srcs {
-		if s, ok := d.sources[id]; ok && !d.enqueue(ctx, job{sourceID: id, host: hostKey(s.src.URL)}) {
+		if s, ok := d.sources[id]; ok && !d.enqueue(ctx, job{sourceID: id, host: hostKey(s.src.URL), until: now.Add(lease)}) {
 			backSrcs = append(backSrcs, id)
 		}
 	}
 	if room -= len(srcs); room <= 0 {
 		return
 	}
-	pages, err := d.store.ClaimDuePages(ctx, d.owner, now, dueLease, room)
+	pages, err := d.store.ClaimDuePages(ctx, d.owner, now, lease, room)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("claim due pages", "err", err)
@@ -174,7 +180,7 @@ func (d *Daemon) queueDue(ctx context.Context) {
 		return
 	}
 	for _, p := range pages {
-		if !d.enqueue(ctx, job{pageID: p.ID, host: hostKey(p.URL)}) {
+		if !d.enqueue(ctx, job{pageID: p.ID, host: hostKey(p.URL), until: now.Add(lease)}) {
 			backPages = append(backPages, p.ID)
 		}
 	}

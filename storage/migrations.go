@@ -226,6 +226,9 @@ var migrations = []migration{
 	// each pruned run leaving a summary in the hash chain (chain.go) and
 	// each page a count of what it lost between the captures it kept.
 	{sql: gcSchema},
+	// 13: per-host politeness across daemons (hosts.go): each host's
+	// earliest next request start, reserved before every request.
+	{sql: hostSlotsSchema},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.

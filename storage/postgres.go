@@ -227,7 +227,9 @@ func lockWrites(ctx context.Context, tx *sql.Tx) error {
 
 // pgMigrations holds the PostgreSQL step of each migration after
 // pgSchemaVersion, by the version it brings the schema to.
-var pgMigrations = map[int]string{}
+var pgMigrations = map[int]string{
+	13: hostSlotsSchema,
+}
 
 // pgSchemaVersion is the migration pgSchema stands at.
 const pgSchemaVersion = 12

@@ -1,0 +1,46 @@
+package daemon
+
+import (
+	"context"
+	"time"
+
+	"github.com/stet/stet/notify"
+)
+
+// lease is how long a claim on due work lasts ([daemon] lease): a daemon
+// that dies leaves its claims to the others when their leases end.
+func (d *Daemon) lease() time.Duration { return d.cfg.Daemon.Lease.D() }
+
+// lapsing reports whether j's claim has less than half its lease left
+// before a worker starts it. Such a job waited in the queue too long; run
+// now, its check could still be running when the lease ends and another
+// daemon claims the page, so it is given back instead.
+func (d *Daemon) lapsing(j job, now time.Time) bool {
+	return !j.until.IsZero() && j.until.Sub(now) < d.lease()/2
+}
+
+// giveBack returns the claim of a job that will not be run, so the work is
+// due again at once (for this daemon or another) instead of at the end of
+// the lease.
+func (d *Daemon) giveBack(ctx context.Context, j job) {
+	var pages, sources []int64
+	if j.pageID != 0 {
+		pages = append(pages, j.pageID)
+	} else {
+		sources = append(sources, j.sourceID)
+	}
+	d.log.Debug("claim near its end before a worker was free; given back", "job", j.key(), "claim_until", j.until)
+	if err := d.store.UnclaimWork(ctx, d.owner, pages, sources, time.Now()); err != nil && ctx.Err() == nil {
+		d.log.Warn("give back a claim", "job", j.key(), "err", err)
+	}
+}
+
+// deliveryClaim is how many outbox rows are claimed at a time, and for how
+// long: claimBatch rows for claimLease, enough to send each once at the
+// webhook timeout; under a shorter [daemon] lease, only as many as fit in
+// it, and at least one row for one timeout plus claimSlack.
+func (d *Daemon) deliveryClaim() (int, time.Duration) {
+	lease := min(claimLease(), max(d.lease(), notify.DefaultTimeout+claimSlack))
+	n := int((lease - claimSlack) / notify.DefaultTimeout)
+	return min(max(n, 1), claimBatch), lease
+}
