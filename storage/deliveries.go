@@ -95,7 +95,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time
 		rows, err := tx.tx.QueryContext(ctx, `UPDATE deliveries SET claimed_by = ?, claim_until = ?
 			WHERE id IN (SELECT id FROM deliveries
 				WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ? AND (claim_until IS NULL OR claim_until <= ?)
-				ORDER BY next_attempt_at, id LIMIT ?)
+				ORDER BY next_attempt_at, id LIMIT ? /*SKIP LOCKED*/)
 			RETURNING `+deliveryColumns, owner, fmtTime(now.Add(lease)), fmtTime(now), fmtTime(now), limit)
 		if err != nil {
 			return err

@@ -117,7 +117,7 @@ func (s *Store) ClaimDueSources(ctx context.Context, owner string, kinds []strin
 	err := s.Tx(ctx, func(tx *Tx) error {
 		rows, err := tx.tx.QueryContext(ctx, `UPDATE sources SET next_check_at = ?, claimed_by = ? WHERE id IN (SELECT id FROM sources
 			WHERE kind IN (SELECT atom FROM json_each(?)) AND (next_check_at IS NULL OR next_check_at <= ?)
-			ORDER BY next_check_at, id LIMIT ?) RETURNING id`, fmtTime(now.Add(lease)), owner, jsonList(kinds), fmtTime(now), limit)
+			ORDER BY next_check_at, id LIMIT ? /*SKIP LOCKED*/) RETURNING id`, fmtTime(now.Add(lease)), owner, jsonList(kinds), fmtTime(now), limit)
 		if err != nil {
 			return err
 		}
