@@ -56,6 +56,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // allow_private never reaches a loopback receiver; credentials in a
 // webhook URL reach neither the log nor the database.
 func TestWebhookSubscribers(t *testing.T) {
+	sqliteOnly(t) // reads the outbox from the file
 	s := newSite(t)
 	s.set("/a.html", article("Story", paras...))
 	recv := &secretsReceiver{signed: map[string][]string{}}
