@@ -118,6 +118,10 @@ func (d *Daemon) check(ctx context.Context, pageID int64, group bool) (Result, e
 	if ctx.Err() != nil {
 		return Result{URL: p.URL, PageID: p.ID}, ctx.Err() // shutting down: the page stays due
 	}
+	if errors.Is(ferr, errClaimEnding) {
+		// Not asked: due again at once, for whoever claims it (lease.go).
+		return Result{URL: p.URL, PageID: p.ID}, d.store.UnclaimWork(ctx, d.owner, []int64{p.ID}, nil, time.Now())
+	}
 	if deferred {
 		return d.deferPage(ctx, p, resp) // refused before contacting the host
 	}

@@ -72,6 +72,9 @@ func (d *Daemon) runJob(ctx context.Context, j job) {
 	var r Result
 	var err error
 	if j.pageID != 0 {
+		if !j.until.IsZero() {
+			ctx = withClaim(ctx, j.until) // lease.go
+		}
 		if r, err = d.checkPageGrouped(ctx, j.pageID); errors.Is(err, errGrouped) {
 			return // reported when its group commits (batch.go)
 		}

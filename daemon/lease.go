@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/stet/stet/notify"
@@ -43,4 +44,33 @@ func (d *Daemon) deliveryClaim() (int, time.Duration) {
 	lease := min(claimLease(), max(d.lease(), notify.DefaultTimeout+claimSlack))
 	n := int((lease - claimSlack) / notify.DefaultTimeout)
 	return min(max(n, 1), claimBatch), lease
+}
+
+// errClaimEnding: a page check's request could not start early enough to
+// end within the check's claim, so the check gives the page back instead
+// (see hostGate).
+var errClaimEnding = errors.New("the claim would end before the request could finish")
+
+type claimKey struct{}
+
+// withClaim tells the fetch of a claimed page check when its claim ends.
+func withClaim(ctx context.Context, until time.Time) context.Context {
+	return context.WithValue(ctx, claimKey{}, until)
+}
+
+// claimEnd is when the claim of the check running in ctx ends; zero if
+// the check holds no claim.
+func claimEnd(ctx context.Context) time.Time {
+	t, _ := ctx.Value(claimKey{}).(time.Time)
+	return t
+}
+
+// mustStartBy is the latest start of a request of the check in ctx that
+// still ends, at fetch.timeout, before its claim does; zero: no limit.
+func (d *Daemon) mustStartBy(ctx context.Context) time.Time {
+	end := claimEnd(ctx)
+	if end.IsZero() {
+		return end
+	}
+	return end.Add(-d.cfg.Fetch.Timeout.D())
 }

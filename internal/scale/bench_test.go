@@ -144,7 +144,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // STET_SCALE_BIN). With STET_SCALE_PROFILE=DIR it is this test binary
 // instead, running the daemon alone (see childMain) with CPU, block and
 // mutex profiles written to DIR; operator commands are then not timed.
-func stetBinary(b *testing.B) scale.Stet {
+func stetBinary(b testing.TB) scale.Stet {
 	b.Helper()
 	progress("stet at commit %s", commit())
 	if dir := os.Getenv("STET_SCALE_PROFILE"); dir != "" {

@@ -18,6 +18,17 @@ type NewsroomOptions struct {
 	Articles     int // articles in all, ids 0 to Articles-1
 	Hosts        int // loopback hosts 127.0.0.2, 127.0.0.3, …; 0 means 1
 	ItemsPerFeed int // 0 means 100
+	// OnRequest, if set, is told of every request as it arrives, before
+	// it is answered; it must be safe for concurrent use.
+	OnRequest func(Hit)
+}
+
+// Hit is one request that reached the newsroom.
+type Hit struct {
+	Host      int    // 0 for 127.0.0.2, 1 for 127.0.0.3, …
+	Path      string // "/robots.txt", "/feed-3.xml", "/a/42.html"
+	UserAgent string
+	At        time.Time // when the handler began
 }
 
 // Newsroom is a synthetic publisher on loopback: Hosts servers, each with
@@ -168,6 +179,9 @@ func (n *Newsroom) edition(id int) (int, time.Time) {
 
 func (n *Newsroom) hostHandler(host int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if f := n.opts.OnRequest; f != nil {
+			f(Hit{Host: host, Path: r.URL.Path, UserAgent: r.UserAgent(), At: time.Now()})
+		}
 		c := &n.other
 		if strings.HasPrefix(r.UserAgent(), "stet/") {
 			c = &n.stet
