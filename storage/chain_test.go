@@ -236,7 +236,7 @@ func TestMigrationLinksExistingCaptures(t *testing.T) {
 	f.st.Close()
 	db := rawDB(t, f.path)
 	for _, q := range []string{
-		`DROP TABLE host_slots`, `DROP TABLE chain_summaries`, `DROP TABLE capture_gaps`, `DROP INDEX versions_capture`,
+		`DROP INDEX pages_host_due`, `ALTER TABLE pages DROP COLUMN host`, `DROP TABLE host_slots`, `DROP TABLE chain_summaries`, `DROP TABLE capture_gaps`, `DROP INDEX versions_capture`,
 		`DROP INDEX bodies_host`, `ALTER TABLE bodies DROP COLUMN host`, `ALTER TABLE bodies DROP COLUMN dict_id`,
 		`DROP TABLE body_dicts`, `DROP TABLE daemons`, `DROP INDEX pages_health`, `DROP INDEX pages_failing`, `DROP INDEX deliveries_given_up`,
 		`ALTER TABLE captures DROP COLUMN headers`, `ALTER TABLE captures DROP COLUMN request_headers`,

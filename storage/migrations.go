@@ -229,6 +229,10 @@ var migrations = []migration{
 	// 13: per-host politeness across daemons (hosts.go): each host's
 	// earliest next request start, reserved before every request.
 	{sql: hostSlotsSchema},
+	// 14: pages know their host, the politeness key, so due pages are
+	// claimed fairly across hosts (claim.go); filled in for the pages
+	// already stored.
+	{fn: migratePageHosts},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.

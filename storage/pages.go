@@ -112,44 +112,13 @@ func (s *Store) DuePages(ctx context.Context, now time.Time, limit int) ([]Page,
 		`WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?`, fmtTime(now), limit)
 }
 
-// ClaimDuePages takes up to limit pages whose next check is at or before
-// now, the most overdue first, for one process: in one write transaction
-// their next check moves to now+lease, so no other process (nor this one)
-// takes them again unless the check never commits, in which case they are
-// due again when the lease ends. The check's commit sets the real time.
-// owner names the claiming process (see ReleaseWorkOf).
-func (s *Store) ClaimDuePages(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Page, error) {
-	var out []Page
-	err := s.Tx(ctx, func(tx *Tx) error {
-		rows, err := tx.tx.QueryContext(ctx, `UPDATE pages SET next_check_at = ?, claimed_by = ? WHERE id IN (SELECT id FROM pages
-			WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?)
-			RETURNING `+pageColumns, fmtTime(now.Add(lease)), owner, fmtTime(now), limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanPage(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("claim due pages: %w", err)
-	}
-	return out, nil
-}
-
 // EnsurePage returns the page for url (or a URL it moved from), creating it
 // for source sourceID when it does not exist yet. created says which.
 func (t *Tx) EnsurePage(sourceID int64, u, title string, discovered, published, nextCheck time.Time) (Page, bool, error) {
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO pages (source_id, url, title, discovered_at, published_at, next_check_at)
-		SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM page_aliases WHERE url = ?)
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO pages (source_id, url, host, title, discovered_at, published_at, next_check_at)
+		SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM page_aliases WHERE url = ?)
 		ON CONFLICT (url) DO NOTHING`,
-		sourceID, u, title, fmtTime(discovered), fmtTime(published), fmtTime(nextCheck), u)
+		sourceID, u, pageHost(u), title, fmtTime(discovered), fmtTime(published), fmtTime(nextCheck), u)
 	if err != nil {
 		return Page{}, false, fmt.Errorf("ensure page %s: %w", u, err)
 	}
@@ -198,7 +167,7 @@ func (t *Tx) MovePage(id int64, oldURL, newURL string) (bool, error) {
 	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM page_aliases WHERE url = ?`, newURL); err != nil {
 		return false, fmt.Errorf("move page %d: %w", id, err)
 	}
-	if _, err := t.tx.ExecContext(t.ctx, `UPDATE pages SET url = ? WHERE id = ?`, newURL, id); err != nil {
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE pages SET url = ?, host = ? WHERE id = ?`, newURL, pageHost(newURL), id); err != nil {
 		return false, fmt.Errorf("move page %d to %s: %w", id, newURL, err)
 	}
 	return true, nil

@@ -229,6 +229,7 @@ func lockWrites(ctx context.Context, tx *sql.Tx) error {
 // pgSchemaVersion, by the version it brings the schema to.
 var pgMigrations = map[int]string{
 	13: hostSlotsSchema,
+	14: pgPageHosts,
 }
 
 // pgSchemaVersion is the migration pgSchema stands at.

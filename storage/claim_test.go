@@ -1,0 +1,162 @@
+package storage_test
+
+import (
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stet/stet/storage"
+)
+
+// Pages found in one feed share a due time and a host. A claim takes the
+// most overdue page of every host before any host's second, hosts in
+// order of their most overdue page, and never more than a few of one
+// host; oldest-first alone would hand over the first hosts whole.
+func TestClaimDuePagesFairAcrossHosts(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "stet.db"))
+	ctx := t.Context()
+	src, _ := s.EnsureSource(ctx, "feed", "f", "http://feeds.test/rss", "@every 1m", t0)
+	const hosts, perHost = 20, 10
+	err := s.Tx(ctx, func(tx *storage.Tx) error {
+		for h := range hosts {
+			// Host 0's feed was read last, so its pages are the least overdue.
+			due := t0.Add(time.Duration((h+hosts-1)%hosts) * time.Second)
+			for i := range perHost {
+				u := fmt.Sprintf("http://Site%d.test:80/a/%d", h, i)
+				if _, _, err := tx.EnsurePage(src.ID, u, "", t0, time.Time{}, due); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(time.Hour)
+	a, err := s.ClaimDuePages(ctx, "p1", now, time.Minute, hosts+5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := claimHosts(t, a); len(got) != hosts || len(a) != hosts+5 {
+		t.Fatalf("claimed %d pages of %d hosts, want %d pages of all %d", len(a), len(got), hosts+5, hosts)
+	}
+	// The five most overdue hosts (site1 to site5) gave a second page;
+	// site0, the least overdue, only one.
+	for h, n := range claimHosts(t, a) {
+		want := 1
+		if h == "site1.test" || h == "site2.test" || h == "site3.test" || h == "site4.test" || h == "site5.test" {
+			want = 2
+		}
+		if n != want {
+			t.Errorf("%s gave %d pages to the first claim, want %d", h, n, want)
+		}
+	}
+	// The next claim goes on with each host's next pages, never
+	// claimed twice.
+	seen := map[int64]bool{}
+	for _, p := range a {
+		seen[p.ID] = true
+	}
+	b, err := s.ClaimDuePages(ctx, "p2", now, time.Minute, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range b {
+		if seen[p.ID] {
+			t.Errorf("page %d claimed twice", p.ID)
+		}
+	}
+	perHostGot := map[string]int{}
+	for _, p := range b {
+		perHostGot[host(t, p.URL)]++
+	}
+	for h, n := range perHostGot {
+		if n > 8 {
+			t.Errorf("%s: %d pages in one claim, want at most 8", h, n)
+		}
+	}
+	if len(b) != hosts*8 {
+		t.Errorf("second claim = %d pages, want %d (8 a host at most)", len(b), hosts*8)
+	}
+}
+
+func claimHosts(t *testing.T, ps []storage.Page) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, p := range ps {
+		out[host(t, p.URL)]++
+	}
+	return out
+}
+
+func host(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// A database from before pages knew their host (schema 13) gets the hosts
+// of the pages it holds, and a page moved to another host follows it.
+func TestPageHostMigration(t *testing.T) {
+	storage.SQLiteOnly(t)
+	path := filepath.Join(t.TempDir(), "stet.db")
+	s := mustOpen(t, path)
+	ctx := t.Context()
+	src, _ := s.EnsureSource(ctx, "feed", "f", "http://feeds.test/rss", "@every 1m", t0)
+	urls := []string{"https://News.Example.org:443/a", "http://news.example.org:8080/b", "https://user@x.test/c", "urn:not-a-url"}
+	err := s.Tx(ctx, func(tx *storage.Tx) error {
+		for _, u := range urls {
+			if _, _, err := tx.EnsurePage(src.ID, u, "", t0, time.Time{}, t0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"news.example.org", "news.example.org:8080", "x.test", "urn:not-a-url"}
+	checkHosts := func(when string) {
+		t.Helper()
+		for i, u := range urls {
+			var got string
+			if err := rawDB(t, path).QueryRowContext(ctx, `SELECT host FROM pages WHERE url = ?`, u).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != want[i] {
+				t.Errorf("%s: host of %s = %q, want %q", when, u, got, want[i])
+			}
+		}
+	}
+	checkHosts("stored")
+	s.Close()
+	db := rawDB(t, path)
+	for _, q := range []string{`DROP INDEX pages_host_due`, `ALTER TABLE pages DROP COLUMN host`, `PRAGMA user_version = 13`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	s = mustOpen(t, path)
+	checkHosts("migrated")
+	p, err := s.PageByURL(ctx, urls[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Tx(ctx, func(tx *storage.Tx) error {
+		_, err := tx.MovePage(p.ID, urls[0], "https://moved.example.net/a")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls[0], want[0] = "https://moved.example.net/a", "moved.example.net"
+	checkHosts("moved")
+}
