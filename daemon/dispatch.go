@@ -2,10 +2,10 @@ package daemon
 
 import (
 	"context"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/stet/stet/storage"
 )
 
 // dispatcher hands jobs to workers host by host: a worker is given a job of
@@ -159,17 +159,4 @@ func (q *dispatcher) finish(host string) {
 
 // hostKey names a URL's host as the crawler's politeness does: lower case,
 // default port dropped.
-func hostKey(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return raw
-	}
-	h := strings.ToLower(u.Host)
-	switch {
-	case u.Scheme == "http" && strings.HasSuffix(h, ":80"):
-		h = strings.TrimSuffix(h, ":80")
-	case u.Scheme == "https" && strings.HasSuffix(h, ":443"):
-		h = strings.TrimSuffix(h, ":443")
-	}
-	return h
-}
+func hostKey(raw string) string { return storage.HostKey(raw) }

@@ -17,7 +17,7 @@ import (
 // host with due pages gives its most overdue page before any host gives a
 // second, and so on, hosts within a turn in order of their overdue page.
 //
-// pages.host is the politeness key (pageHost); the index on (host,
+// pages.host is the politeness key (HostKey); the index on (host,
 // next_check_at) serves the per-host ranking.
 
 // claimPerHost is how many pages of one host a claim takes at most. A
@@ -102,10 +102,10 @@ func (s *Store) ClaimDuePages(ctx context.Context, owner string, now time.Time, 
 	return out, nil
 }
 
-// pageHost is the politeness key of a page URL, as the daemon's dispatcher
-// and the crawler name hosts: host[:port] in lower case, the scheme's
+// HostKey is the politeness key of a URL, the one the daemon's dispatcher
+// uses (and the crawler's, which works on parsed URLs): host[:port] in lower case, the scheme's
 // default port dropped. A URL without a host is its own key.
-func pageHost(raw string) string {
+func HostKey(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return raw
@@ -123,7 +123,7 @@ func pageHost(raw string) string {
 // hostBatch is how many pages migratePageHosts reads at once.
 const hostBatch = 500
 
-// migratePageHosts is migration 14: pages get their host (pageHost), the
+// migratePageHosts is migration 14: pages get their host (HostKey), the
 // key fair claims rank by, filled in for the pages already stored a batch
 // at a time, and the index that ranks each host's due pages.
 func migratePageHosts(ctx context.Context, tx *sqlTx) error {
@@ -139,7 +139,7 @@ func migratePageHosts(ctx context.Context, tx *sqlTx) error {
 			return err
 		}
 		for i, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE pages SET host = ? WHERE id = ?`, pageHost(urls[i]), id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE pages SET host = ? WHERE id = ?`, HostKey(urls[i]), id); err != nil {
 				return fmt.Errorf("set the host of page %d: %w", id, err)
 			}
 		}
@@ -151,7 +151,7 @@ func migratePageHosts(ctx context.Context, tx *sqlTx) error {
 const pagesHostDueIndex = `CREATE INDEX pages_host_due ON pages (host, next_check_at, id) WHERE next_check_at IS NOT NULL`
 
 // pgPageHosts is migration 14 on PostgreSQL: the same column and index,
-// the hosts filled in by regular expression as pageHost computes them
+// the hosts filled in by regular expression as HostKey computes them
 // (authority after any user info, lower-cased, the scheme's default port
 // dropped; a URL without a host is its own key).
 const pgPageHosts = `ALTER TABLE pages ADD COLUMN host TEXT NOT NULL DEFAULT '';

@@ -118,7 +118,7 @@ func (t *Tx) EnsurePage(sourceID int64, u, title string, discovered, published, 
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO pages (source_id, url, host, title, discovered_at, published_at, next_check_at)
 		SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM page_aliases WHERE url = ?)
 		ON CONFLICT (url) DO NOTHING`,
-		sourceID, u, pageHost(u), title, fmtTime(discovered), fmtTime(published), fmtTime(nextCheck), u)
+		sourceID, u, HostKey(u), title, fmtTime(discovered), fmtTime(published), fmtTime(nextCheck), u)
 	if err != nil {
 		return Page{}, false, fmt.Errorf("ensure page %s: %w", u, err)
 	}
@@ -167,7 +167,7 @@ func (t *Tx) MovePage(id int64, oldURL, newURL string) (bool, error) {
 	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM page_aliases WHERE url = ?`, newURL); err != nil {
 		return false, fmt.Errorf("move page %d: %w", id, err)
 	}
-	if _, err := t.tx.ExecContext(t.ctx, `UPDATE pages SET url = ?, host = ? WHERE id = ?`, newURL, pageHost(newURL), id); err != nil {
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE pages SET url = ?, host = ? WHERE id = ?`, newURL, HostKey(newURL), id); err != nil {
 		return false, fmt.Errorf("move page %d to %s: %w", id, newURL, err)
 	}
 	return true, nil
