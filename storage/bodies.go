@@ -252,6 +252,7 @@ type bodyCodec struct {
 	initErr error
 	enc     *zstd.Encoder
 	dec     *zstd.Decoder
+	textDec *zstd.Decoder // for version texts (texts.go), whose size the frame says
 
 	mu    sync.Mutex
 	dicts []*dictCodec     // most recently used last, at most dictCodecs
@@ -271,6 +272,10 @@ func (c *bodyCodec) init() (*bodyCodec, error) {
 	c.once.Do(func() {
 		c.hosts = map[string]int64{}
 		c.enc, c.dec, c.initErr = newZstd(nil, "")
+		if c.initErr == nil {
+			c.textDec, c.initErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(2),
+				zstd.WithDecoderMaxWindow(zstdMaxWindow), zstd.WithDecoderMaxMemory(maxBodySize))
+		}
 	})
 	return c, c.initErr
 }
@@ -318,6 +323,9 @@ func (c *bodyCodec) close() {
 	defer c.mu.Unlock()
 	if c.dec != nil {
 		c.dec.Close()
+	}
+	if c.textDec != nil {
+		c.textDec.Close()
 	}
 	for _, dc := range c.dicts {
 		dc.dec.Close()

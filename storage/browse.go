@@ -175,7 +175,7 @@ type VersionHead struct {
 // hash comes from the versions_recent index, which holds it, since the row
 // keeps it after the text.
 const versionHeadColumns = `v.id, v.page_id, v.capture_id, v.created_at, v.title, v.byline, v.published, v.modified,
-	v.lang, v.canonical, octet_length(v.text),
+	v.lang, v.canonical, coalesce(v.text_bytes, octet_length(v.text)),
 	(SELECT w.text_hash FROM versions w INDEXED BY versions_recent
 		WHERE w.page_id = v.page_id AND w.created_at = v.created_at AND w.id = v.id)`
 
@@ -282,7 +282,7 @@ type TextInfo struct {
 // SQLite reads each text in turn to count it, so the cost is the texts'
 // size, but they are never held together.
 func (s *Store) VersionTextInfo(ctx context.Context, pageID int64) (map[int64]TextInfo, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, length(text), extractor FROM versions WHERE page_id = ?`, pageID)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, coalesce(text_chars, length(text)), extractor FROM versions WHERE page_id = ?`, pageID)
 	if err != nil {
 		return nil, fmt.Errorf("read text info of page %d: %w", pageID, err)
 	}

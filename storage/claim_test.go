@@ -138,6 +138,7 @@ func TestPageHostMigration(t *testing.T) {
 	checkHosts("stored")
 	s.Close()
 	db := rawDB(t, path)
+	storage.UndoTextsForTest(t, path, db) // schema 15
 	for _, q := range []string{`DROP INDEX pages_host_due`, `ALTER TABLE pages DROP COLUMN host`, `PRAGMA user_version = 13`} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)

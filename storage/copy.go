@@ -271,21 +271,29 @@ func (s *Store) reindexPassages(ctx context.Context) (int64, error) {
 			text string
 		}
 		var batch []passage
-		rows, err := s.db.QueryContext(ctx, `SELECT id, text FROM search_texts WHERE id > ? ORDER BY id LIMIT 1000`, after)
+		rows, err := s.db.QueryContext(ctx, `SELECT id FROM search_texts WHERE id > ? ORDER BY id LIMIT 1000`, after)
 		if err != nil {
 			return n, err
 		}
+		var ids []int64
 		for rows.Next() {
-			var p passage
-			if err := rows.Scan(&p.id, &p.text); err != nil {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
 				rows.Close()
 				return n, err
 			}
-			batch = append(batch, p)
+			ids = append(ids, id)
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil || len(batch) == 0 {
+		if err := rows.Err(); err != nil || len(ids) == 0 {
 			return n, err
+		}
+		texts, err := s.passageTexts(ctx, s.db, ids)
+		if err != nil {
+			return n, err
+		}
+		for _, id := range ids {
+			batch = append(batch, passage{id, texts[id]})
 		}
 		err = s.Tx(ctx, func(tx *Tx) error {
 			for _, p := range batch {

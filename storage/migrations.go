@@ -233,6 +233,10 @@ var migrations = []migration{
 	// claimed fairly across hosts (claim.go); filled in for the pages
 	// already stored.
 	{fn: migratePageHosts},
+	// 15: a version's text is stored compressed (versions.text_zstd, with
+	// its sizes), and a search passage that is a slice of a version's
+	// text as that slice (texts.go); rows stored before keep their text.
+	{sql: textSchema},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.

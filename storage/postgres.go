@@ -230,6 +230,7 @@ func lockWrites(ctx context.Context, tx *sql.Tx) error {
 var pgMigrations = map[int]string{
 	13: hostSlotsSchema,
 	14: pgPageHosts,
+	15: pgTextSchema,
 }
 
 // pgSchemaVersion is the migration pgSchema stands at.

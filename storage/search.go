@@ -127,7 +127,7 @@ func (s *Store) Search(ctx context.Context, q Query, o SearchOptions) (SearchRes
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
 	defer conn.Close()
-	sr := &searcher{ctx: ctx, conn: conn, q: q, o: o, after: after, stmts: map[string]*sqlStmt{},
+	sr := &searcher{s: s, ctx: ctx, conn: conn, q: q, o: o, after: after, stmts: map[string]*sqlStmt{},
 		pages: map[int64]pageHead{}, heads: map[int64]versionHead{}}
 	defer sr.close()
 	if err := sr.run(); err != nil {
@@ -184,6 +184,7 @@ type versionHead struct {
 // matching passages, and reads what the hits of a batch need in a few
 // queries per batch rather than a few per hit.
 type searcher struct {
+	s     *Store
 	ctx   context.Context
 	conn  *sqlConn
 	q     Query
@@ -538,17 +539,9 @@ func (sr *searcher) fill(from int) error {
 	if from == len(sr.res.Hits) {
 		return nil
 	}
-	texts := map[int64]string{}
-	err := sr.each(`SELECT id, text FROM search_texts WHERE id IN (SELECT value FROM json_each(?))`, sr.textIDs[from:],
-		func(rows *sql.Rows) error {
-			var id int64
-			var s string
-			err := rows.Scan(&id, &s)
-			texts[id] = s
-			return err
-		})
+	texts, err := sr.s.passageTexts(sr.ctx, sr.conn, sr.textIDs[from:])
 	if err != nil {
-		return fmt.Errorf("read passages: %w", err)
+		return err
 	}
 	for i := from; i < len(sr.res.Hits); i++ {
 		text := texts[sr.textIDs[i]]

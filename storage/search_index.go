@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // The search index (schema 9) keeps every distinct passage once, however
@@ -118,6 +119,9 @@ type indexer struct {
 	ctx   context.Context
 	tx    *sqlTx
 	stmts map[string]*sqlStmt
+	// slices: a new passage that is a slice of the version's text is
+	// stored as that slice (schema 15, texts.go), not as text.
+	slices bool
 }
 
 func (ix *indexer) stmt(query string) (*sqlStmt, error) {
@@ -167,8 +171,16 @@ func (ix *indexer) index(pageID, versionID int64, title, text string) error {
 func (ix *indexer) indexPassages(pageID, versionID int64, title, text string) error {
 	have := map[passageKey]bool{}
 	var keys []passageKey
+	from := 0 // where the next paragraph is looked for in text
 	add := func(s string, field int) error {
-		id, err := ix.ensureText(s)
+		at := -1
+		if field == fieldText && ix.slices {
+			if i := strings.Index(text[from:], s); i >= 0 {
+				at = from + i
+				from = at + len(s)
+			}
+		}
+		id, err := ix.ensureText(s, versionID, at)
 		if err != nil {
 			return err
 		}
@@ -193,8 +205,9 @@ func (ix *indexer) indexPassages(pageID, versionID int64, title, text string) er
 }
 
 // ensureText returns the id of passage s, adding it to search_texts and
-// the FTS tables if it is new.
-func (ix *indexer) ensureText(s string) (int64, error) {
+// the FTS tables if it is new: as the slice of version versionID's text
+// that starts at byte at, or as text if at is negative.
+func (ix *indexer) ensureText(s string, versionID int64, at int) (int64, error) {
 	sum := sha256.Sum256([]byte(s))
 	st, err := ix.stmt(`SELECT id FROM search_texts WHERE hash = ?`)
 	if err != nil {
@@ -208,12 +221,23 @@ func (ix *indexer) ensureText(s string) (int64, error) {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("look up passage: %w", err)
 	}
-	ins, err := ix.stmt(`INSERT INTO search_texts (hash, text) VALUES (?, ?) RETURNING id`)
-	if err != nil {
-		return 0, err
-	}
-	if err := ins.QueryRowContext(ix.ctx, sum[:], s).Scan(&id); err != nil {
-		return 0, fmt.Errorf("add passage: %w", err)
+	if at >= 0 {
+		ins, err := ix.stmt(`INSERT INTO search_texts (hash, text, version_id, text_at, text_bytes) VALUES (?, '', ?, ?, ?) RETURNING id`)
+		if err != nil {
+			return 0, err
+		}
+		err = ins.QueryRowContext(ix.ctx, sum[:], versionID, at, len(s)).Scan(&id)
+		if err != nil {
+			return 0, fmt.Errorf("add passage: %w", err)
+		}
+	} else {
+		ins, err := ix.stmt(`INSERT INTO search_texts (hash, text) VALUES (?, ?) RETURNING id`)
+		if err != nil {
+			return 0, err
+		}
+		if err := ins.QueryRowContext(ix.ctx, sum[:], s).Scan(&id); err != nil {
+			return 0, fmt.Errorf("add passage: %w", err)
+		}
 	}
 	f := foldText(s)
 	if _, err := ix.exec(`INSERT INTO search_words (rowid, text) VALUES (?, ?)`, id, f.wordsText()); err != nil {

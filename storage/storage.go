@@ -346,7 +346,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 			return fmt.Errorf("begin: take the write lock: %w", err)
 		}
 	}
-	if err := fn(&Tx{ctx: ctx, tx: sqlTx}); err != nil {
+	if err := fn(&Tx{ctx: ctx, tx: sqlTx, st: s}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -359,6 +359,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 type Tx struct {
 	ctx context.Context
 	tx  *sqlTx
+	st  *Store
 }
 
 // timeLayout is fixed-width so that stored times sort as text and stay

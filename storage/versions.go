@@ -27,30 +27,38 @@ type Version struct {
 }
 
 const versionColumns = `id, page_id, capture_id, created_at, title, byline, published, modified, lang, canonical,
-	text, text_hash, extractor`
+	text, text_hash, extractor, text_zstd`
 
-func scanVersion(sc interface{ Scan(...any) error }) (Version, error) {
+// scanVersion reads a row of versionColumns, and its text_zstd, which
+// Store.versionText turns into its text.
+func scanVersion(sc interface{ Scan(...any) error }) (Version, []byte, error) {
 	var v Version
+	var z []byte
 	err := sc.Scan(&v.ID, &v.PageID, &v.CaptureID, nullTime{&v.CreatedAt}, &v.Title, &v.Byline, nullTime{&v.Published},
-		nullTime{&v.Modified}, &v.Lang, &v.Canonical, &v.Text, &v.TextHash, &v.Extractor)
-	return v, err
+		nullTime{&v.Modified}, &v.Lang, &v.Canonical, &v.Text, &v.TextHash, &v.Extractor, &z)
+	return v, z, err
 }
 
 // InsertVersion stores v, the page's newest version, and returns its id;
 // its title and paragraphs go into the search index in the same
 // transaction (search_index.go).
 func (t *Tx) InsertVersion(v Version) (int64, error) {
+	z, err := t.encodeText(v)
+	if err != nil {
+		return 0, fmt.Errorf("insert version of page %d: %w", v.PageID, err)
+	}
 	var id int64
-	err := t.tx.QueryRowContext(t.ctx, `INSERT INTO versions (page_id, capture_id, created_at, title, byline, published,
-		modified, lang, canonical, text, text_hash, extractor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err = t.tx.QueryRowContext(t.ctx, `INSERT INTO versions (page_id, capture_id, created_at, title, byline, published,
+		modified, lang, canonical, text, text_hash, extractor, text_zstd, text_bytes, text_chars)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?) RETURNING id`,
 		v.PageID, v.CaptureID, fmtTime(v.CreatedAt), v.Title, v.Byline, fmtTime(v.Published), fmtTime(v.Modified),
-		v.Lang, v.Canonical, v.Text, v.TextHash, v.Extractor).Scan(&id)
+		v.Lang, v.Canonical, v.TextHash, v.Extractor, z.zstd, z.bytes, z.chars).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert version of page %d: %w", v.PageID, err)
 	}
 	// The search index is written in the same transaction: a version is
 	// searchable as soon as it is committed, and never without it.
-	ix := &indexer{ctx: t.ctx, tx: t.tx}
+	ix := &indexer{ctx: t.ctx, tx: t.tx, slices: true}
 	defer ix.close()
 	if err := ix.index(v.PageID, id, v.Title, v.Text); err != nil {
 		return 0, err
@@ -69,9 +77,12 @@ func (s *Store) Version(ctx context.Context, id int64) (Version, error) {
 }
 
 func (s *Store) oneVersion(ctx context.Context, where string, arg int64) (Version, error) {
-	v, err := scanVersion(s.db.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM versions `+where, arg))
+	v, z, err := scanVersion(s.db.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM versions `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Version{}, fmt.Errorf("version: %w", ErrNotFound)
+	}
+	if err == nil {
+		v.Text, err = s.versionText(ctx, s.db, v.CaptureID, v.Text, z)
 	}
 	if err != nil {
 		return Version{}, fmt.Errorf("read version: %w", err)
@@ -85,16 +96,26 @@ func (s *Store) Versions(ctx context.Context, pageID int64) ([]Version, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list versions of page %d: %w", pageID, err)
 	}
-	defer rows.Close()
 	var out []Version
+	var zs [][]byte
 	for rows.Next() {
-		v, err := scanVersion(rows)
+		v, z, err := scanVersion(rows)
 		if err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("list versions of page %d: %w", pageID, err)
 		}
-		out = append(out, v)
+		out, zs = append(out, v), append(zs, z)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list versions of page %d: %w", pageID, err)
+	}
+	for i := range out { // after the rows close: a text may need its body read
+		if out[i].Text, err = s.versionText(ctx, s.db, out[i].CaptureID, out[i].Text, zs[i]); err != nil {
+			return nil, fmt.Errorf("version %d: %w", out[i].ID, err)
+		}
+	}
+	return out, nil
 }
 
 // VersionCounts returns how many versions each page has, by page id.

@@ -287,18 +287,22 @@ allow_private = true
 	}
 	// Versions: each page's stored texts are distinct editions in order,
 	// none stored twice, the last one present.
+	st, err := storage.OpenReadOnly(t.Context(), db) // texts are stored compressed: read them through the store
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	for _, p := range paths {
 		var texts []string
-		rows, err := raw.Query(`SELECT v.text FROM versions v JOIN pages g ON g.id = v.page_id WHERE g.url = ? ORDER BY v.id`, pub.URL+p)
-		if err != nil {
-			t.Fatal(err)
+		if pg, err := st.PageByURL(t.Context(), pub.URL+p); err == nil {
+			vs, err := st.Versions(t.Context(), pg.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				texts = append(texts, v.Text)
+			}
 		}
-		for rows.Next() {
-			var s string
-			rows.Scan(&s)
-			texts = append(texts, s)
-		}
-		rows.Close()
 		last := -1
 		for _, s := range texts {
 			var e int

@@ -1,0 +1,141 @@
+package storage_test
+
+import (
+	"fmt"
+	"github.com/stet/stet/storage"
+
+	"strings"
+	"testing"
+)
+
+// A version's text is stored compressed and its paragraphs as slices of
+// it; both read back whole, through every reader, and so do versions and
+// passages stored before schema 15 (as text).
+func TestTextsStoredOnce(t *testing.T) {
+	f := newSearchFixture(t)
+	para := func(w string) string { return strings.Repeat(w+" figures were published on Monday. ", 8) }
+	text := para("Ünïcode") + "\n\n" + para("Budget") + "\n\n" + para("Harbour")
+	id := f.version("http://news.test/a", "A title", text)
+	ctx := t.Context()
+	check := func(when string) {
+		t.Helper()
+		v, err := f.s.Version(ctx, id)
+		if err != nil || v.Text != text {
+			t.Fatalf("%s: Version = %q, %v; want the text", when, v.Text, err)
+		}
+		vs, err := f.s.Versions(ctx, v.PageID)
+		if err != nil || len(vs) != 1 || vs[0].Text != text {
+			t.Fatalf("%s: Versions = %d, %v", when, len(vs), err)
+		}
+		heads, err := f.s.VersionHeads(ctx, []int64{id})
+		if err != nil || heads[id].Bytes != int64(len(text)) {
+			t.Errorf("%s: VersionHeads bytes = %d, %v; want %d", when, heads[id].Bytes, err, len(text))
+		}
+		info, err := f.s.VersionTextInfo(ctx, v.PageID)
+		if err != nil || info[id].Chars != len([]rune(text)) {
+			t.Errorf("%s: VersionTextInfo chars = %d, %v; want %d", when, info[id].Chars, err, len([]rune(text)))
+		}
+		got := hitLines(f.search("harbour", storage.SearchOptions{}))
+		if len(got) != 1 || !strings.Contains(got[0], "[[Harbour]] figures were published") {
+			t.Errorf("%s: search = %q", when, got)
+		}
+	}
+	check("stored")
+	db := rawDB(t, f.path)
+	if n := queryInt(t, db, `SELECT count(*) FROM versions WHERE text = '' AND length(text_zstd) < 400`); n != 1 {
+		t.Errorf("%d versions stored compressed, want 1", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM search_texts WHERE text = '' AND version_id IS NOT NULL`); n != 3 {
+		t.Errorf("%d passages stored as slices, want the 3 paragraphs", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM search_texts WHERE text = 'A title'`); n != 1 {
+		t.Errorf("%d titles stored as text, want 1", n)
+	}
+	// As a version and its passages were stored before schema 15.
+	if _, err := db.ExecContext(ctx, `UPDATE versions SET text = ?, text_zstd = NULL, text_bytes = NULL, text_chars = NULL`, text); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range strings.Split(text, "\n\n") {
+		if _, err := db.ExecContext(ctx, `UPDATE search_texts SET text = ?, version_id = NULL, text_at = NULL, text_bytes = NULL
+			WHERE text_at = ?`, strings.TrimSpace(p), strings.Index(text, p)); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM search_texts WHERE text = ''`); n != 0 {
+		t.Fatalf("%d passages still slices", n)
+	}
+	check("stored before schema 15")
+}
+
+// A passage whose slice no longer matches its hash is an error, not a
+// wrong snippet.
+func TestPassageSliceChecked(t *testing.T) {
+	f := newSearchFixture(t)
+	f.version("http://news.test/a", "A title", "First paragraph about the harbour.\n\nSecond paragraph.")
+	db := rawDB(t, f.path)
+	if _, err := db.ExecContext(t.Context(), `UPDATE search_texts SET text_at = text_at + 1 WHERE version_id IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+	q, err := storage.ParseQuery("harbour")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Search(t.Context(), q, storage.SearchOptions{}); err == nil || !strings.Contains(err.Error(), "hash") {
+		t.Errorf("Search = %v, want a hash mismatch", err)
+	}
+}
+
+// A version whose capture's body is stored is compressed with that body
+// as dictionary: its text costs a few bytes, and reads back.
+func TestTextWithItsBody(t *testing.T) {
+	f := newSearchFixture(t)
+	ctx := t.Context()
+	var paras []string
+	for i := range 12 {
+		paras = append(paras, fmt.Sprintf("Paragraph %d of the story: the council met on Tuesday and voted %d to %d.", i, i+3, 9-i))
+	}
+	text := strings.Join(paras, "\n\n")
+	html := []byte("<html><head><title>Story</title></head><body><article><p>" + strings.Join(paras, "</p>\n<p>") +
+		"</p></article><footer>" + strings.Repeat("<a href=/x>Links</a> ", 50) + "</footer></body></html>")
+	b, err := f.s.EncodeBody(ctx, "news.test", html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	err = f.s.Tx(ctx, func(tx *storage.Tx) error {
+		p, _, err := tx.EnsurePage(f.src.ID, "http://news.test/b", "Story", t0, t0, t0)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutEncodedBody(b); err != nil {
+			return err
+		}
+		cid, err := tx.InsertCapture(storage.Capture{PageID: p.ID, FetchedAt: t0, URL: "http://news.test/b", Status: 200,
+			Class: "ok", BodyHash: b.Hash, Bytes: int64(len(html))})
+		if err != nil {
+			return err
+		}
+		id, err = tx.InsertVersion(storage.Version{PageID: p.ID, CaptureID: cid, CreatedAt: t0, Title: "Story", Text: text,
+			TextHash: "h", Extractor: "1"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, f.path)
+	if n := queryInt(t, db, `SELECT length(text_zstd) FROM versions WHERE id = `+fmt.Sprint(id)); n > len(text)/5 {
+		t.Errorf("text stored in %d bytes with its body, want at most a fifth of its %d bytes", n, len(text))
+	}
+	if v, err := f.s.Version(ctx, id); err != nil || v.Text != text {
+		t.Fatalf("Version = %q, %v; want the text", v.Text, err)
+	}
+	if got := hitLines(f.search("tuesday", storage.SearchOptions{})); len(got) != len(paras) || !strings.Contains(got[0], "[[Tuesday]] and voted") {
+		t.Errorf("search = %q", got)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM bodies`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Version(ctx, id); err == nil || !strings.Contains(err.Error(), "is not stored") {
+		t.Errorf("Version without its body = %v, want an error", err)
+	}
+}
