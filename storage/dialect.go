@@ -34,7 +34,8 @@ import (
 type dbh struct {
 	*sql.DB
 	pg    bool
-	cache sync.Map // query -> rewritten query (PostgreSQL)
+	cache sync.Map  // query -> rewritten query (PostgreSQL)
+	stmts stmtCache // statements kept prepared (SQLite)
 }
 
 // pgQuery is a statement rewritten for PostgreSQL, and the names of its
@@ -160,18 +161,33 @@ func (s *sqlStmt) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
 }
 
 func (d *dbh) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	query, args = d.bind(query, args)
 	return d.DB.ExecContext(ctx, query, args...)
 }
 
 func (d *dbh) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	query, args = d.bind(query, args)
 	return d.DB.QueryContext(ctx, query, args...)
 }
 
 func (d *dbh) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	query, args = d.bind(query, args)
 	return d.DB.QueryRowContext(ctx, query, args...)
+}
+
+// Close closes the statements kept prepared, then the database.
+func (d *dbh) Close() error {
+	d.stmts.close()
+	return d.DB.Close()
 }
 
 func (d *dbh) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sqlTx, error) {
@@ -194,24 +210,77 @@ func (d *dbh) Conn(ctx context.Context) (*sqlConn, error) {
 type sqlTx struct {
 	*sql.Tx
 	d *dbh
+
+	mu   sync.Mutex
+	rows map[*sql.Stmt]*sql.Rows // the last rows of each kept statement queried
 }
 
+// The methods of sqlTx run a statement the dbh keeps prepared through
+// Tx.StmtContext, which reuses what is already prepared on the
+// transaction's connection; the transaction's copy is closed after use
+// (the connection's stays with the dbh's statement).
+
 func (t *sqlTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.d.stmt(ctx, query); st != nil && t.free(st) {
+		ts := t.Tx.StmtContext(ctx, st)
+		defer ts.Close()
+		return ts.ExecContext(ctx, args...)
+	}
 	query, args = t.d.bind(query, args)
 	return t.Tx.ExecContext(ctx, query, args...)
 }
 
 func (t *sqlTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.d.stmt(ctx, query); st != nil && t.free(st) {
+		ts := t.Tx.StmtContext(ctx, st)
+		defer ts.Close() // the rows keep what they need
+		rows, err := ts.QueryContext(ctx, args...)
+		if err == nil {
+			t.mu.Lock()
+			t.rows[st] = rows
+			t.mu.Unlock()
+		}
+		return rows, err
+	}
 	query, args = t.d.bind(query, args)
 	return t.Tx.QueryContext(ctx, query, args...)
 }
 
+// free reports whether the kept statement st can be queried: on the
+// transaction's one connection a statement runs once at a time, so while
+// rows of an earlier query of it are open (the same query nested in a
+// loop over its own rows) the query runs as text.
+func (t *sqlTx) free(st *sql.Stmt) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.rows == nil {
+		t.rows = map[*sql.Stmt]*sql.Rows{}
+	}
+	r, ok := t.rows[st]
+	if !ok {
+		return true
+	}
+	if _, err := r.Columns(); err == nil {
+		return false // still open
+	}
+	delete(t.rows, st)
+	return true
+}
+
 func (t *sqlTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.d.stmt(ctx, query); st != nil && t.free(st) {
+		ts := t.Tx.StmtContext(ctx, st)
+		defer ts.Close()
+		return ts.QueryRowContext(ctx, args...)
+	}
 	query, args = t.d.bind(query, args)
 	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
 func (t *sqlTx) PrepareContext(ctx context.Context, query string) (*sqlStmt, error) {
+	if st := t.d.stmt(ctx, query); st != nil {
+		return &sqlStmt{Stmt: t.Tx.StmtContext(ctx, st)}, nil
+	}
 	st, err := t.Tx.PrepareContext(ctx, t.d.q(query))
 	return t.d.prepared(st, query, err)
 }
