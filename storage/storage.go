@@ -48,7 +48,8 @@ const readOnlyQuickCheckTimeout = 250 * time.Millisecond
 type Store struct {
 	db     *dbh
 	path   string
-	bodies bodyCodec // zstd encoders, decoders and dictionaries (bodies.go)
+	bodies bodyCodec     // zstd encoders, decoders and dictionaries (bodies.go)
+	writer chan struct{} // SQLite: held by the Tx writing (capacity 1), see Tx
 }
 
 // Open opens the database at path, creating it (mode 0600, and SQLite gives
@@ -128,7 +129,7 @@ func openDSN(path string, q url.Values) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return &Store{db: &dbh{DB: db}, path: path}, nil
+	return &Store{db: &dbh{DB: db}, path: path, writer: make(chan struct{}, 1)}, nil
 }
 
 // createPrivate creates an empty file at path, readable by its owner only,
@@ -336,6 +337,11 @@ func (s *Store) Close() error {
 // Tx runs fn in one IMMEDIATE transaction: everything fn writes commits
 // together or not at all.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	release, err := s.lockWriter(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer release()
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -354,6 +360,41 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	return nil
 }
+
+// writerWait is how long Tx waits for another Tx of this process to end
+// before it begins anyway: SQLite's busy_timeout then decides, as it
+// does for writers in other processes.
+const writerWait = 10 * time.Second
+
+// lockWriter waits until no other Tx of this Store is writing (SQLite).
+// SQLite has one writer at a time, and a BEGIN IMMEDIATE that finds the
+// file locked polls for it in its busy handler, sleeping up to 100 ms
+// between tries, so a writer often slept on after the lock was free.
+// Waiting here hands the lock from one Tx to the next at once. Another
+// process sharing the file is still kept out by SQLite's lock, and its
+// wait by busy_timeout.
+func (s *Store) lockWriter(ctx context.Context) (release func(), err error) {
+	if s.writer == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.writer <- struct{}{}:
+		return s.unlockWriter, nil
+	default:
+	}
+	t := time.NewTimer(writerWait)
+	defer t.Stop()
+	select {
+	case s.writer <- struct{}{}:
+		return s.unlockWriter, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return func() {}, nil // perhaps a Tx within a Tx: let SQLite decide
+	}
+}
+
+func (s *Store) unlockWriter() { <-s.writer }
 
 // Tx is an open write transaction; see Store.Tx.
 type Tx struct {
