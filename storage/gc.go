@@ -144,8 +144,12 @@ func (s *Store) GC(ctx context.Context, o GCOptions) (GCResult, error) {
 		o.Now = time.Now()
 	}
 	if o.PruneBodies && !o.DryRun {
-		if _, err := s.db.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS captures_body ON captures (body_hash)
-			WHERE body_hash IS NOT NULL`); err != nil {
+		err := s.withTempFiles(ctx, func(conn *sqlConn) error {
+			_, err := conn.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS captures_body ON captures (body_hash)
+				WHERE body_hash IS NOT NULL`)
+			return err
+		})
+		if err != nil {
 			return res, fmt.Errorf("gc: index captures by body: %w", err)
 		}
 	}
@@ -827,17 +831,43 @@ func (s *Store) Vacuum(ctx context.Context) error {
 		}
 		return nil
 	}
-	conn, err := s.db.Conn(ctx) // the setting waits, in this connection, for the VACUUM that applies it
+	// The setting waits, in this connection, for the VACUUM that applies it.
+	err := s.withTempFiles(ctx, func(conn *sqlConn) error {
+		for _, q := range []string{`PRAGMA auto_vacuum = INCREMENTAL`, `VACUUM`} {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
-	defer conn.Close()
-	for _, q := range []string{`PRAGMA auto_vacuum = INCREMENTAL`, `VACUUM`} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("vacuum: %w", err)
-		}
-	}
 	return nil
+}
+
+// withTempFiles runs fn on one connection whose temporary data (the copy
+// VACUUM builds, the sort of a new index) goes to files, as SQLite's
+// default has it, rather than to memory, where Open puts it
+// (temp_store): both grow with the database. The connection goes back to
+// the pool with Open's setting.
+func (s *Store) withTempFiles(ctx context.Context, fn func(conn *sqlConn) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if s.db.pg {
+		return fn(conn)
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+		return err
+	}
+	err = fn(conn)
+	if _, rerr := conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); rerr != nil && err == nil {
+		err = rerr
+	}
+	return err
 }
 
 // incrementalStep is how many free pages one incremental vacuum statement
