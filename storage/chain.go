@@ -374,7 +374,10 @@ func (s *Store) VerifyChain(ctx context.Context) (ChainSummary, error) {
 	if unused := slices.Sorted(maps.Keys(bad)); len(unused) > 0 {
 		return sum, fmt.Errorf("%s; no capture refers to that body", bad[unused[0]])
 	}
-	return sum, checkPrunedRefs(ctx, tx, sum)
+	if err := checkPrunedRefs(ctx, tx, sum); err != nil {
+		return sum, err
+	}
+	return sum, checkTextBodies(ctx, tx)
 }
 
 // checkPrunedRefs checks what refers to captures from outside the chain:

@@ -267,3 +267,32 @@ func (s *Store) versionTexts(ctx context.Context, q textQueryer, ids []int64) (m
 	}
 	return out, nil
 }
+
+// checkTextBodies checks, for `stet verify`, that every version whose
+// text was compressed with its capture's body still has that body
+// (checkBodies checks the bodies themselves).
+func checkTextBodies(ctx context.Context, tx *sqlTx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT v.id, v.capture_id, v.text_zstd FROM versions v
+		LEFT JOIN captures c ON c.id = v.capture_id
+		WHERE v.text_zstd IS NOT NULL AND (c.body_hash IS NULL OR NOT EXISTS (SELECT 1 FROM bodies b WHERE b.hash = c.body_hash))
+		ORDER BY v.id`)
+	if err != nil {
+		return fmt.Errorf("read versions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, capture int64
+		var z []byte
+		if err := rows.Scan(&id, &capture, &z); err != nil {
+			return fmt.Errorf("read versions: %w", err)
+		}
+		var h zstd.Header
+		if err := h.Decode(z); err != nil {
+			return fmt.Errorf("version %d: its text does not decompress: %w", id, err)
+		}
+		if h.DictionaryID == textBodyDictID {
+			return fmt.Errorf("version %d: its text was compressed with the body of capture %d, which is not stored", id, capture)
+		}
+	}
+	return rows.Err()
+}

@@ -132,10 +132,16 @@ func TestTextWithItsBody(t *testing.T) {
 	if got := hitLines(f.search("tuesday", storage.SearchOptions{})); len(got) != len(paras) || !strings.Contains(got[0], "[[Tuesday]] and voted") {
 		t.Errorf("search = %q", got)
 	}
+	if _, err := f.s.VerifyChain(ctx); err != nil {
+		t.Fatalf("VerifyChain = %v", err)
+	}
 	if _, err := db.ExecContext(ctx, `DELETE FROM bodies`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.Version(ctx, id); err == nil || !strings.Contains(err.Error(), "is not stored") {
 		t.Errorf("Version without its body = %v, want an error", err)
+	}
+	if _, err := f.s.VerifyChain(ctx); err == nil || !strings.Contains(err.Error(), "which is not stored") {
+		t.Errorf("VerifyChain without the body = %v, want an error", err)
 	}
 }
