@@ -122,6 +122,15 @@ type indexer struct {
 	// slices: a new passage that is a slice of the version's text is
 	// stored as that slice (schema 15, texts.go), not as text.
 	slices bool
+	// words are the new passages' rows of the FTS tables, written after
+	// the version's search_texts rows (see writeWords).
+	words []passageWords
+}
+
+// passageWords is what the FTS tables get of a new passage.
+type passageWords struct {
+	id   int64
+	text folded
 }
 
 func (ix *indexer) stmt(query string) (*sqlStmt, error) {
@@ -201,12 +210,36 @@ func (ix *indexer) indexPassages(pageID, versionID int64, title, text string) er
 			return err
 		}
 	}
+	if err := ix.writeWords(); err != nil {
+		return err
+	}
 	return ix.updateSpans(pageID, versionID, have, keys)
 }
 
-// ensureText returns the id of passage s, adding it to search_texts and
-// the FTS tables if it is new: as the slice of version versionID's text
-// that starts at byte at, or as text if at is negative.
+// writeWords adds the new passages to the FTS tables, all after their
+// search_texts rows: an INSERT ... RETURNING into search_texts opens a
+// statement savepoint, at which FTS5 writes what it holds in memory to
+// disk as a new segment, so interleaved, every passage became a segment
+// of its own (a fifth of the CPU of a first fetch, in flushes and
+// merges), where now a version's passages make one.
+func (ix *indexer) writeWords() error {
+	defer func() { ix.words = ix.words[:0] }()
+	for _, w := range ix.words {
+		if _, err := ix.exec(`INSERT INTO search_words (rowid, text) VALUES (?, ?)`, w.id, w.text.wordsText()); err != nil {
+			return fmt.Errorf("index passage words: %w", err)
+		}
+		if w.text.unspaced {
+			if _, err := ix.exec(`INSERT INTO search_grams (rowid, text) VALUES (?, ?)`, w.id, w.text.grams); err != nil {
+				return fmt.Errorf("index passage trigrams: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// ensureText returns the id of passage s, adding it to search_texts if it
+// is new (and to ix.words, for writeWords): as the slice of version
+// versionID's text that starts at byte at, or as text if at is negative.
 func (ix *indexer) ensureText(s string, versionID int64, at int) (int64, error) {
 	sum := sha256.Sum256([]byte(s))
 	st, err := ix.stmt(`SELECT id FROM search_texts WHERE hash = ?`)
@@ -239,15 +272,7 @@ func (ix *indexer) ensureText(s string, versionID int64, at int) (int64, error) 
 			return 0, fmt.Errorf("add passage: %w", err)
 		}
 	}
-	f := foldText(s)
-	if _, err := ix.exec(`INSERT INTO search_words (rowid, text) VALUES (?, ?)`, id, f.wordsText()); err != nil {
-		return 0, fmt.Errorf("index passage words: %w", err)
-	}
-	if f.unspaced {
-		if _, err := ix.exec(`INSERT INTO search_grams (rowid, text) VALUES (?, ?)`, id, f.grams); err != nil {
-			return 0, fmt.Errorf("index passage trigrams: %w", err)
-		}
-	}
+	ix.words = append(ix.words, passageWords{id, foldText(s)})
 	return id, nil
 }
 
