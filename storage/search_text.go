@@ -277,26 +277,47 @@ func foldText(s string) folded {
 			word.Reset()
 		}
 	}
+	emit := func(c rune) {
+		switch {
+		case unspaced(c):
+			endWord()
+			f.words = append(f.words, string(c))
+			f.unspaced = true
+		case wordRune(c):
+			word.WriteRune(c)
+		default:
+			endWord()
+			space = grams.Len() > 0
+			return
+		}
+		if space {
+			grams.WriteByte(' ')
+			space = false
+		}
+		grams.WriteRune(c)
+	}
 	for _, r := range s {
-		foldRune(r, func(c rune) {
-			switch {
-			case unspaced(c):
-				endWord()
-				f.words = append(f.words, string(c))
-				f.unspaced = true
-			case wordRune(c):
-				word.WriteRune(c)
-			default:
-				endWord()
-				space = grams.Len() > 0
-				return
-			}
-			if space {
-				grams.WriteByte(' ')
-				space = false
-			}
-			grams.WriteRune(c)
-		})
+		if r >= utf8.RuneSelf {
+			foldRune(r, emit)
+			continue
+		}
+		// ASCII, most of most texts, as foldRune and emit would have it:
+		// lower case; letters and digits are word runes, the rest separators.
+		c := byte(r)
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			endWord()
+			space = grams.Len() > 0
+			continue
+		}
+		word.WriteByte(c)
+		if space {
+			grams.WriteByte(' ')
+			space = false
+		}
+		grams.WriteByte(c)
 	}
 	endWord()
 	f.grams = grams.String()
