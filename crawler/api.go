@@ -74,6 +74,14 @@ type Request struct {
 	LastModified string // sent as If-Modified-Since
 	Robots       *bool  // overrides Options.Robots when non-nil
 	Accept       string // "" means a browser-like Accept for HTML and feeds
+	// NoWait makes Fetch return at once, with a *NotReadyError saying when
+	// the host may be asked, rather than wait for its interval before the
+	// first request: the page's own, or the robots.txt request that must
+	// come before it. A robots.txt request sent counts against the
+	// interval as any other, so the first NoWait fetch of a host whose
+	// robots.txt is not cached asks for robots.txt and returns not ready.
+	// Redirect hops, once the first request was sent, wait as usual.
+	NoWait bool
 }
 
 // Redirect is one hop of a redirect chain.

@@ -108,6 +108,7 @@ type fetch struct {
 	deadline time.Time // set when the first request starts
 	visits   map[string]int
 	noAnswer bool // failed without a complete answer: network error, timeout, host backed off
+	noWait   bool // Request.NoWait, until the first request is sent
 }
 
 func (c *Client) newFetch(r Request, resp *Response, maxBody int64, robots bool) *fetch {
@@ -115,7 +116,7 @@ func (c *Client) newFetch(r Request, resp *Response, maxBody int64, robots bool)
 	// succeed; nothing is kept between fetches.
 	jar, _ := cookiejar.New(nil) // never fails with nil options
 	return &fetch{
-		c: c, req: r, resp: resp, maxBody: maxBody, robots: robots,
+		c: c, req: r, resp: resp, maxBody: maxBody, robots: robots, noWait: r.NoWait,
 		hc: &http.Client{
 			Transport:     c.rt,
 			Jar:           jar,
@@ -154,9 +155,13 @@ func (f *fetch) run(ctx context.Context) error {
 // final response has been classified into f.resp.
 func (f *fetch) hop(ctx context.Context, u *url.URL) (*url.URL, error) {
 	key := hostKey(u)
-	release, err := f.c.hosts.acquire(ctx, key)
+	release, until, err := f.c.hosts.acquire(ctx, key, f.noWait)
 	if err != nil {
 		return nil, fail(f.resp, ClassError, "canceled waiting for host slot: "+err.Error(), err)
+	}
+	if release == nil {
+		nr := &NotReadyError{Host: key, Until: until}
+		return nil, fail(f.resp, ClassError, nr.Error(), nr)
 	}
 	defer release()
 	if gate := f.c.opts.HostGate; gate != nil {
@@ -164,6 +169,7 @@ func (f *fetch) hop(ctx context.Context, u *url.URL) (*url.URL, error) {
 			return nil, fail(f.resp, ClassError, "waiting for the shared host slot: "+err.Error(), fmt.Errorf("%w: %w", ErrHostGate, err))
 		}
 	}
+	f.noWait = false
 	if f.deadline.IsZero() {
 		f.deadline = time.Now().Add(f.c.opts.Timeout)
 	}

@@ -3,6 +3,7 @@ package crawler
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Sentinel errors, reachable with errors.Is through a *FetchError.
@@ -19,6 +20,19 @@ var (
 	// ended, or the shared reservation could not be taken).
 	ErrHostGate = errors.New("host gate closed")
 )
+
+// NotReadyError is why a Request with NoWait was not sent: its host may
+// not be asked before Until (its per-host interval, or a longer
+// Crawl-delay, counted from the last request to it). Fetch returns it in a
+// *FetchError of class error.
+type NotReadyError struct {
+	Host  string
+	Until time.Time
+}
+
+func (e *NotReadyError) Error() string {
+	return fmt.Sprintf("host %s not ready until %s", e.Host, e.Until.Format("15:04:05.000"))
+}
 
 // Error returns "fetch URL: reason".
 func (e *FetchError) Error() string { return fmt.Sprintf("fetch %s: %s", e.URL, e.Reason) }

@@ -70,33 +70,46 @@ func (h *hosts) get(key string) *hostState {
 // acquire waits for a request slot on the host and for its minimum interval
 // to pass. The interval is reserved under the lock but waited for outside it,
 // so no lock is ever held while sleeping. The returned func releases the slot.
-func (h *hosts) acquire(ctx context.Context, key string) (func(), error) {
+// With noWait, a host whose interval has not passed is not waited for:
+// acquire reserves nothing and returns, with a nil func, when it may be
+// asked.
+func (h *hosts) acquire(ctx context.Context, key string, noWait bool) (func(), time.Time, error) {
 	h.mu.Lock()
 	s := h.get(key)
 	h.mu.Unlock()
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, time.Time{}, ctx.Err()
 	}
 	release := func() { <-s.sem }
-	if err := sleepCtx(ctx, time.Until(h.reserve(s))); err != nil {
+	start, ok := h.reserve(s, noWait)
+	if !ok {
 		release()
-		return nil, err
+		return nil, start, nil
 	}
-	return release, nil
+	if err := sleepCtx(ctx, time.Until(start)); err != nil {
+		release()
+		return nil, time.Time{}, err
+	}
+	return release, time.Time{}, nil
 }
 
-// reserve books the next start time on the host and returns it.
-func (h *hosts) reserve(s *hostState) time.Time {
+// reserve books the next start time on the host and returns it. With
+// noWait it books only a start that is now, and otherwise returns the
+// earliest start and false.
+func (h *hosts) reserve(s *hostState, noWait bool) (time.Time, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	start := time.Now()
 	if s.next.After(start) {
+		if noWait {
+			return s.next, false
+		}
 		start = s.next
 	}
 	s.next = start.Add(max(h.interval, s.crawlDelay))
-	return start
+	return start, true
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -70,10 +70,11 @@ func (rc *robotsCache) entry(origin string) *robotsEntry {
 // checkRobots fails the fetch if robots.txt disallows u for our agent, or
 // cannot be read.
 func (f *fetch) checkRobots(ctx context.Context, u *url.URL) error {
-	state, err := f.c.robotsAllowed(ctx, u)
+	state, err := f.c.robotsAllowed(ctx, u, f.noWait)
 	f.resp.Robots = state
 	var ae *addrError
 	var ue *unreachableError
+	var nr *NotReadyError
 	switch {
 	case err == nil:
 		return nil
@@ -81,6 +82,8 @@ func (f *fetch) checkRobots(ctx context.Context, u *url.URL) error {
 		return fail(f.resp, ClassBlocked, ae.Error(), ae)
 	case errors.As(err, &ue):
 		return fail(f.resp, ClassBlocked, ue.Error(), ue)
+	case errors.As(err, &nr):
+		return fail(f.resp, ClassError, nr.Error(), err) // robots.txt not asked yet
 	case errors.Is(err, ErrRobotsDisallowed):
 		return fail(f.resp, ClassBlocked, "disallowed by robots.txt", ErrRobotsDisallowed)
 	case errors.Is(err, ErrHostGate):
@@ -95,8 +98,9 @@ func (f *fetch) checkRobots(ctx context.Context, u *url.URL) error {
 
 // robotsAllowed returns the Response.Robots state of u and nil if robots.txt
 // lets u be fetched. Otherwise the error is ErrRobotsDisallowed, an
-// *unreachableError, a refused address or ctx ending.
-func (c *Client) robotsAllowed(ctx context.Context, u *url.URL) (string, error) {
+// *unreachableError, a refused address, ctx ending, or (with noWait) a
+// *NotReadyError when robots.txt must be asked but the host is not ready.
+func (c *Client) robotsAllowed(ctx context.Context, u *url.URL, noWait bool) (string, error) {
 	origin := u.Scheme + "://" + hostKey(u)
 	e := c.robots.entry(origin)
 	select {
@@ -106,7 +110,7 @@ func (c *Client) robotsAllowed(ctx context.Context, u *url.URL) (string, error) 
 	}
 	defer func() { <-e.lock }()
 	if !time.Now().Before(e.expires) {
-		if err := c.refreshRobots(ctx, e, origin, u); err != nil {
+		if err := c.refreshRobots(ctx, e, origin, u, noWait); err != nil {
 			return "unavailable (" + err.Error() + ")", err
 		}
 	}
@@ -120,10 +124,11 @@ func (c *Client) robotsAllowed(ctx context.Context, u *url.URL) (string, error) 
 }
 
 // refreshRobots fetches origin/robots.txt through the same guarded client,
-// politeness and backoff included, and stores the outcome in e.
-func (c *Client) refreshRobots(ctx context.Context, e *robotsEntry, origin string, u *url.URL) error {
+// politeness and backoff included, and stores the outcome in e. With
+// noWait, a host not ready for it yet returns a *NotReadyError.
+func (c *Client) refreshRobots(ctx context.Context, e *robotsEntry, origin string, u *url.URL, noWait bool) error {
 	sub := &Response{URL: origin + "/robots.txt", Started: time.Now()}
-	f := c.newFetch(Request{URL: sub.URL, Accept: "text/plain,*/*;q=0.5"}, sub, robotsMaxBytes, false)
+	f := c.newFetch(Request{URL: sub.URL, Accept: "text/plain,*/*;q=0.5", NoWait: noWait}, sub, robotsMaxBytes, false)
 	err := f.run(ctx)
 	if ae := (*addrError)(nil); errors.As(err, &ae) {
 		return ae
@@ -131,7 +136,7 @@ func (c *Client) refreshRobots(ctx context.Context, e *robotsEntry, origin strin
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if errors.Is(err, ErrHostGate) {
+	if errors.Is(err, ErrHostGate) || errors.As(err, new(*NotReadyError)) {
 		return err // robots.txt was not asked: nothing to remember
 	}
 	if f.unreachable() {
