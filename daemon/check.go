@@ -114,9 +114,13 @@ func (d *Daemon) check(ctx context.Context, pageID int64, group bool) (Result, e
 	if err != nil {
 		return Result{PageID: pageID, Status: StatusError, Reason: err.Error()}, err
 	}
-	resp, deferred, ferr := d.fetchOnce(ctx, storage.KindPage, p.URL, p.ETag, p.LastModified, d.robotsFor(p.SourceID))
+	resp, deferred, ferr := d.fetchOnce(ctx, storage.KindPage, crawler.Request{URL: p.URL, ETag: p.ETag,
+		LastModified: p.LastModified, Robots: d.robotsFor(p.SourceID), NoWait: queued(ctx)})
 	if ctx.Err() != nil {
 		return Result{URL: p.URL, PageID: p.ID}, ctx.Err() // shutting down: the page stays due
+	}
+	if _, ok := errors.AsType[*crawler.NotReadyError](ferr); ok {
+		return Result{URL: p.URL, PageID: p.ID}, ferr // not asked yet: the job is queued again (jobs.go)
 	}
 	if errors.Is(ferr, errClaimEnding) {
 		// Not asked: due again at once, for whoever claims it (lease.go).
@@ -141,9 +145,12 @@ func (d *Daemon) check(ctx context.Context, pageID int64, group bool) (Result, e
 // contacting the host, because the host asked to be left alone
 // (Retry-After): that is not a failure of the page or source. kind is
 // what is fetched (a page, or the kind of a listing source), for metrics.
-func (d *Daemon) fetchOnce(ctx context.Context, kind, u, etag, lastModified string, robots *bool) (*crawler.Response, bool, error) {
-	resp, err := d.fetch.Fetch(ctx, crawler.Request{URL: u, ETag: etag, LastModified: lastModified, Robots: robots})
-	d.recordFetch(kind, resp, err)
+// A fetch with r.NoWait that found its host not ready is not counted.
+func (d *Daemon) fetchOnce(ctx context.Context, kind string, r crawler.Request) (*crawler.Response, bool, error) {
+	resp, err := d.fetch.Fetch(ctx, r)
+	if _, ok := errors.AsType[*crawler.NotReadyError](err); !ok {
+		d.recordFetch(kind, resp, err)
+	}
 	return resp, errors.Is(err, crawler.ErrHostBackedOff) && resp.Status == 0, err
 }
 

@@ -14,6 +14,9 @@ import (
 // host while other hosts have work ready. Within a host, jobs keep their
 // order; hosts take turns. The crawler still enforces politeness itself:
 // the dispatcher only keeps workers off hosts that would make them wait.
+// When the crawler finds a host not ready all the same (its robots.txt
+// was asked first, or a Crawl-delay is longer than the interval), the job
+// comes back with the time the host may be asked (requeue).
 type dispatcher struct {
 	concurrency int           // requests in flight per host (fetch.per_host_concurrency)
 	interval    time.Duration // between request starts to one host (fetch.per_host_interval)
@@ -32,6 +35,7 @@ type hostQueue struct {
 	jobs      []job
 	inFlight  int
 	lastStart time.Time
+	notBefore time.Time // the crawler said the host is not ready before then
 }
 
 func newDispatcher(concurrency int, interval time.Duration, capacity int) *dispatcher {
@@ -59,6 +63,23 @@ func (q *dispatcher) push(j job) bool {
 	q.queued++
 	q.broadcast()
 	return true
+}
+
+// hostLen is how many jobs of host wait for a worker.
+func (q *dispatcher) hostLen(host string) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if h := q.hosts[host]; h != nil {
+		return len(h.jobs)
+	}
+	return 0
+}
+
+// room is how many more jobs push would take.
+func (q *dispatcher) room() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.capacity - q.queued
 }
 
 // len is how many jobs wait for a worker.
@@ -115,7 +136,7 @@ func (q *dispatcher) ready(now time.Time) (job, time.Duration, <-chan struct{}, 
 		if h.inFlight >= q.concurrency {
 			continue // a finished job will signal
 		}
-		if at := h.lastStart.Add(q.interval); at.After(now) {
+		if at := later(h.lastStart.Add(q.interval), h.notBefore); at.After(now) {
 			if d := at.Sub(now); wait == 0 || d < wait {
 				wait = d
 			}
@@ -140,6 +161,36 @@ func (q *dispatcher) ready(now time.Time) (job, time.Duration, <-chan struct{}, 
 		return j, 0, nil, true
 	}
 	return job{}, wait, q.changed, false
+}
+
+// requeue puts back j, whose host turned out not to be ready before at,
+// first in its host's line, and frees the slot it held. It is not refused
+// for capacity: the job was queued already.
+func (q *dispatcher) requeue(j job, at time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	h := q.hosts[j.host]
+	if h == nil {
+		h = &hostQueue{}
+		q.hosts[j.host] = h
+	}
+	h.inFlight = max(h.inFlight-1, 0)
+	// j did not start: the crawler's time replaces the interval counted
+	// from when j was handed out.
+	h.lastStart, h.notBefore = time.Time{}, later(h.notBefore, at)
+	if len(h.jobs) == 0 {
+		q.ring = append(q.ring, j.host)
+	}
+	h.jobs = append([]job{j}, h.jobs...)
+	q.queued++
+	q.broadcast()
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // finish records that a job of host is done, freeing its slot.

@@ -66,3 +66,36 @@ func TestHostKey(t *testing.T) {
 		}
 	}
 }
+
+// A job put back because its host was not ready is handed out again first
+// of its host's, and not before the time the crawler gave, even when that
+// is later than the interval; its slot is free meanwhile.
+func TestDispatcherRequeue(t *testing.T) {
+	q := newDispatcher(1, time.Second, 100)
+	q.push(job{pageID: 1, host: "a.example"})
+	q.push(job{pageID: 2, host: "a.example"})
+	t0 := time.Unix(1000, 0)
+	j, _, _, ok := q.ready(t0)
+	if !ok || j.pageID != 1 {
+		t.Fatalf("first job = %+v %v, want page 1", j, ok)
+	}
+	q.requeue(j, t0.Add(3*time.Second)) // a Crawl-delay of 3s
+	if q.len() != 2 {
+		t.Errorf("queued = %d after requeue, want 2", q.len())
+	}
+	if _, wait, _, ok := q.ready(t0.Add(time.Second)); ok || wait != 2*time.Second {
+		t.Errorf("after the interval, before the host is ready: ok %v, wait %v; want to wait 2s", ok, wait)
+	}
+	if j, _, _, ok := q.ready(t0.Add(3 * time.Second)); !ok || j.pageID != 1 {
+		t.Errorf("when the host is ready: %+v %v, want page 1 again", j, ok)
+	}
+
+	// Not ready for a few milliseconds more, by the crawler's count from
+	// the start of the host's last request (a little after its job was
+	// handed out): handed out again then, not an interval after this take.
+	t1 := t0.Add(3 * time.Second)
+	q.requeue(job{pageID: 1, host: "a.example"}, t1.Add(5*time.Millisecond))
+	if j, _, _, ok := q.ready(t1.Add(5 * time.Millisecond)); !ok || j.pageID != 1 {
+		t.Errorf("when the crawler said: %+v %v, want page 1 again", j, ok)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/stet/stet/crawler"
 )
 
 // job is one unit of work: a feed source's fetch or a page's check.
@@ -59,8 +61,9 @@ func (d *Daemon) work(ctx context.Context) {
 		}
 		if d.lapsing(j, time.Now()) {
 			d.giveBack(ctx, j) // lease.go
-		} else {
-			d.runJob(ctx, j)
+		} else if at, ok := d.runJob(ctx, j); ok {
+			d.queue.requeue(j, at) // still queued: run when its host is ready
+			continue
 		}
 		d.queue.finish(j.host)
 		d.done(j)
@@ -68,18 +71,25 @@ func (d *Daemon) work(ctx context.Context) {
 	}
 }
 
-func (d *Daemon) runJob(ctx context.Context, j job) {
+// runJob runs j. A job whose host was not ready (its robots.txt was
+// asked first, or a Crawl-delay is longer than the interval) is not run:
+// runJob returns when the host may be asked, and true.
+func (d *Daemon) runJob(ctx context.Context, j job) (time.Time, bool) {
 	var r Result
 	var err error
+	ctx = fromQueue(ctx)
 	if j.pageID != 0 {
 		if !j.until.IsZero() {
 			ctx = withClaim(ctx, j.until) // lease.go
 		}
 		if r, err = d.checkPageGrouped(ctx, j.pageID); errors.Is(err, errGrouped) {
-			return // reported when its group commits (batch.go)
+			return time.Time{}, false // reported when its group commits (batch.go)
 		}
 	} else {
 		r, err = d.crawlListing(ctx, j.sourceID)
+	}
+	if nr, ok := errors.AsType[*crawler.NotReadyError](err); ok && ctx.Err() == nil {
+		return nr.Until, true
 	}
 	if err != nil && ctx.Err() == nil {
 		d.log.Error("job failed", "job", j.key(), "err", err)
@@ -87,6 +97,23 @@ func (d *Daemon) runJob(ctx context.Context, j job) {
 	if d.after != nil {
 		d.after(r)
 	}
+	return time.Time{}, false
+}
+
+type queuedKey struct{}
+
+// fromQueue marks ctx as a queued job's. The first fetch of a queued job
+// does not wait for its host's interval (crawler Request.NoWait): a worker
+// given a host the dispatcher thought ready, but which is not, puts the
+// job back and takes another host's rather than park.
+func fromQueue(ctx context.Context) context.Context {
+	return context.WithValue(ctx, queuedKey{}, true)
+}
+
+// queued reports whether ctx is a queued job's (fromQueue).
+func queued(ctx context.Context) bool {
+	q, _ := ctx.Value(queuedKey{}).(bool)
+	return q
 }
 
 // tickDue queues due sources and pages: at every tick, and as soon as the
@@ -110,9 +137,11 @@ func (d *Daemon) tickDue(ctx context.Context) {
 // Claims: work is claimed in the database before it is queued (its due
 // time moves a lease ahead, [daemon] lease), so processes sharing a
 // database never take the same page or source, and a claim whose check
-// never commits lapses. Only as much is claimed as the workers can start
-// well within the lease, and a job whose claim is about to lapse before a
-// worker takes it is given back rather than run (lease.go).
+// never commits lapses. Only as much is kept as the workers can start
+// well within the lease: at most queuePerHost jobs of one host wait in
+// the queue, the rest of a claim is given back at once, and a job whose
+// claim is about to lapse before a worker takes it is given back rather
+// than run (lease.go).
 
 // releaseDeadWork makes the pages and sources claimed by dead processes of
 // this host due now (a daemon killed with SIGKILL and restarted), rather
@@ -141,15 +170,31 @@ func (d *Daemon) lowWater() int { return 8 * d.cfg.Daemon.Workers }
 // wantWork wakes tickDue when the queue runs low.
 func (d *Daemon) wantWork() {
 	if d.queue.len() < d.lowWater() {
-		select {
-		case d.pull <- struct{}{}:
-		default:
-		}
+		d.askForWork()
 	}
 }
 
+// askForWork wakes tickDue to claim due work now. Calls while it claims
+// come to one more claim.
+func (d *Daemon) askForWork() {
+	select {
+	case d.pull <- struct{}{}:
+	default:
+	}
+}
+
+// queuePerHost bounds the jobs of one host waiting for a worker. A host
+// starts a request per fetch.per_host_interval, so a job queued behind
+// many of its host's would only hold its claim; the queue has room for
+// other hosts instead, whose work keeps the workers busy meanwhile. A
+// claim (storage.ClaimDuePages) gives at most 8 pages of one host too, so
+// a host that has none queued keeps all it is given.
+const queuePerHost = 8
+
+// queueDue claims due sources and pages as far as the queue has room and
+// queues them, at most queuePerHost of one host.
 func (d *Daemon) queueDue(ctx context.Context) {
-	room := 4*d.lowWater() - d.queue.len()
+	room := d.queue.room()
 	if room <= 0 {
 		return
 	}
@@ -168,7 +213,12 @@ func (d *Daemon) queueDue(ctx context.Context) {
 		}
 	}()
 	for _, id := range srcs {
-		if s, ok := d.sources[id]; ok && !d.enqueue(ctx, job{sourceID: id, host: hostKey(s.src.URL), until: now.Add(lease)}) {
+		s, ok := d.sources[id]
+		if !ok {
+			continue
+		}
+		j := job{sourceID: id, host: hostKey(s.src.URL), until: now.Add(lease)}
+		if d.queue.hostLen(j.host) >= queuePerHost || !d.enqueue(ctx, j) {
 			backSrcs = append(backSrcs, id)
 		}
 	}
@@ -183,7 +233,8 @@ func (d *Daemon) queueDue(ctx context.Context) {
 		return
 	}
 	for _, p := range pages {
-		if !d.enqueue(ctx, job{pageID: p.ID, host: hostKey(p.URL), until: now.Add(lease)}) {
+		j := job{pageID: p.ID, host: hostKey(p.URL), until: now.Add(lease)}
+		if d.queue.hostLen(j.host) >= queuePerHost || !d.enqueue(ctx, j) {
 			backPages = append(backPages, p.ID)
 		}
 	}

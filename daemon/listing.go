@@ -3,6 +3,7 @@ package daemon
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -38,9 +39,13 @@ func (d *Daemon) crawlListing(ctx context.Context, sourceID int64) (Result, erro
 		// change: read and parse it every time, then its children.
 		etag, lastMod = "", ""
 	}
-	resp, deferred, ferr := d.fetchOnce(ctx, src.Kind, src.URL, etag, lastMod, d.robotsFor(src.ID))
+	resp, deferred, ferr := d.fetchOnce(ctx, src.Kind, crawler.Request{URL: src.URL, ETag: etag, LastModified: lastMod,
+		Robots: d.robotsFor(src.ID), NoWait: queued(ctx)})
 	if ctx.Err() != nil {
 		return res, ctx.Err()
+	}
+	if _, ok := errors.AsType[*crawler.NotReadyError](ferr); ok {
+		return res, ferr // not asked yet: the job is queued again (jobs.go)
 	}
 	if deferred {
 		res.Status, res.Reason = StatusError, resp.Reason
@@ -58,7 +63,7 @@ func (d *Daemon) crawlListing(ctx context.Context, sourceID int64) (Result, erro
 		err = fmt.Errorf("store %s %s: %w", src.Kind, src.URL, err)
 		return l.res.uncommitted(err), err
 	}
-	l.log(ctx)
+	l.log()
 	return l.res, nil
 }
 
@@ -149,7 +154,7 @@ func (l *listingCheck) follow(ctx context.Context) {
 		}
 		seen[next.url] = true
 		docs++
-		resp, _, ferr := l.d.fetchOnce(ctx, l.src.Kind, next.url, "", "", l.d.robotsFor(l.src.ID))
+		resp, _, ferr := l.d.fetchOnce(ctx, l.src.Kind, crawler.Request{URL: next.url, Robots: l.d.robotsFor(l.src.ID)})
 		c := captureOf(resp, ferr, time.Now())
 		c.SourceID = l.src.ID
 		if ferr != nil || resp.Class != crawler.ClassOK {
@@ -358,7 +363,7 @@ func (l *listingCheck) listingChange(tx *storage.Tx, pageID int64, kind string) 
 	return nil
 }
 
-func (l *listingCheck) log(ctx context.Context) {
+func (l *listingCheck) log() {
 	log := l.d.log.With("source", l.src.Name, "url", l.src.URL, "kind", l.src.Kind)
 	if l.failure != "" {
 		log.Warn("source failed", "class", l.capture.Class, "reason", l.failure, "failures", l.src.ConsecutiveFailures)
@@ -374,7 +379,7 @@ func (l *listingCheck) log(ctx context.Context) {
 		"documents", 1+len(l.extra), "complete", l.complete)
 	if l.res.NewPages > 0 {
 		log.Info("new articles", "count", l.res.NewPages)
-		l.d.queueDue(ctx)
+		l.d.askForWork() // the new pages are due now
 	}
 }
 
