@@ -179,7 +179,7 @@ func (q *quietCheck) write(tx *storage.Tx) error {
 	if !cur.LastCheckedAt.Equal(q.checked) || !cur.NextCheckAt.Equal(q.due) || latest != q.prevID {
 		return nil // newer state is stored: keep it
 	}
-	return tx.UpdatePageState(q.page)
+	return tx.UpdatePageChecked(q.page) // quiet: its health is as it was
 }
 
 // reportQuiet logs and reports a grouped check once it is committed (or
