@@ -19,12 +19,16 @@ import (
 // gc never prunes a version's capture) the raw body is the frame's
 // dictionary (raw content, dictionary id textBodyDictID), and the text
 // costs about 100 bytes instead of 2,800 (the newsroom's articles);
-// without a body the frame has no dictionary. A search passage that is a slice of the text of the version that
-// first had it (every paragraph is) is not stored again: search_texts
-// names that version and where the slice starts and ends (version_id,
-// text_at, text_bytes), and its text is empty; a title, or a passage that
-// is not a slice, keeps its text. Rows stored before schema 15 keep their
-// text, and are read as before.
+// without a body the frame has no dictionary. Reading such a text
+// decompresses the body first; `stet verify` checks that the body is
+// there (checkTextBodies).
+//
+// A search passage that is a slice of the text of the version that first
+// had it (every paragraph is) is not stored again: search_texts names
+// that version and where the slice starts and ends (version_id, text_at,
+// text_bytes), and its text is empty; a title, or a passage that is not
+// a slice, keeps its text. Rows stored before schema 15 keep their text,
+// and are read as before.
 //
 // The sizes come before the frame in the row, so lists that read them
 // (VersionHeads, VersionTextInfo) never read the frame.
