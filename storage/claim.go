@@ -34,8 +34,11 @@ const claimPerHost = 8
 // through the index, in two ranges so that pages sharing a due time (a
 // feed's) are not all read. Only those are ranked. The outer due condition
 // is checked again on each row, so a row another process claimed
-// meanwhile is passed over.
+// meanwhile is passed over; on PostgreSQL the ranked rows are locked with
+// SKIP LOCKED (not allowed in the ranking itself), so daemons claiming at
+// once take different rows rather than wait for each other.
 const claimDuePages = `UPDATE pages SET next_check_at = :until, claimed_by = :owner WHERE id IN (
+	SELECT id FROM pages WHERE id IN (
 	WITH RECURSIVE hosts (host) AS (
 		SELECT MIN(host) FROM pages WHERE next_check_at IS NOT NULL
 		UNION ALL
@@ -61,7 +64,7 @@ const claimDuePages = `UPDATE pages SET next_check_at = :until, claimed_by = :ow
 	)
 	SELECT id FROM (
 		SELECT id, oldest, ROW_NUMBER() OVER (PARTITION BY host ORDER BY next_check_at, id) AS turn FROM picks
-	) AS ranked ORDER BY turn, oldest, id LIMIT :limit)
+	) AS ranked ORDER BY turn, oldest, id LIMIT :limit) /*SKIP LOCKED*/)
 	AND next_check_at IS NOT NULL AND next_check_at <= :now
 	RETURNING ` + pageColumns
 
@@ -78,7 +81,7 @@ func (s *Store) ClaimDuePages(ctx context.Context, owner string, now time.Time, 
 		return nil, nil
 	}
 	var out []Page
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err := s.claimTx(ctx, func(tx *Tx) error {
 		per := min(limit, claimPerHost)
 		rows, err := tx.tx.QueryContext(ctx, claimDuePages,
 			sql.Named("until", fmtTime(now.Add(lease))), sql.Named("owner", owner), sql.Named("now", fmtTime(now)),

@@ -91,7 +91,7 @@ func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]
 // (MarkDelivered, MarkFailed).
 func (s *Store) ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Delivery, error) {
 	var out []Delivery
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err := s.claimTx(ctx, func(tx *Tx) error {
 		rows, err := tx.tx.QueryContext(ctx, `UPDATE deliveries SET claimed_by = ?, claim_until = ?
 			WHERE id IN (SELECT id FROM deliveries
 				WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ? AND (claim_until IS NULL OR claim_until <= ?)
@@ -237,7 +237,7 @@ func scrubURL(msg, hook string) string {
 // ReleaseDeliveries drops owner's claims on the given rows without recording
 // an attempt, so that they are due for anyone at once.
 func (s *Store) ReleaseDeliveries(ctx context.Context, owner string, ids []int64) error {
-	return s.Tx(ctx, func(tx *Tx) error {
+	return s.claimTx(ctx, func(tx *Tx) error {
 		for _, id := range ids {
 			if _, err := tx.tx.ExecContext(ctx, `UPDATE deliveries SET claimed_by = '', claim_until = NULL
 				WHERE id = ? AND claimed_by = ?`, id, owner); err != nil {

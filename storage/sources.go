@@ -114,7 +114,7 @@ func (t *Tx) UpdateSourceState(src Source) error {
 // never read) ones are taken until now+lease and their ids returned.
 func (s *Store) ClaimDueSources(ctx context.Context, owner string, kinds []string, now time.Time, lease time.Duration, limit int) ([]int64, error) {
 	var ids []int64
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err := s.claimTx(ctx, func(tx *Tx) error {
 		rows, err := tx.tx.QueryContext(ctx, `UPDATE sources SET next_check_at = ?, claimed_by = ? WHERE id IN (SELECT id FROM sources
 			WHERE kind IN (SELECT atom FROM json_each(?)) AND (next_check_at IS NULL OR next_check_at <= ?)
 			ORDER BY next_check_at, id LIMIT ? /*SKIP LOCKED*/) RETURNING id`, fmtTime(now.Add(lease)), owner, jsonList(kinds), fmtTime(now), limit)
@@ -154,7 +154,7 @@ func (s *Store) WorkClaimOwners(ctx context.Context) ([]string, error) {
 // at now, rather than when its leases end.
 func (s *Store) ReleaseWorkOf(ctx context.Context, owner string, now time.Time) (int64, error) {
 	var n int64
-	err := s.Tx(ctx, func(tx *Tx) error {
+	err := s.claimTx(ctx, func(tx *Tx) error {
 		for _, table := range []string{"pages", "sources"} {
 			res, err := tx.tx.ExecContext(ctx, `UPDATE `+table+` SET next_check_at = ?, claimed_by = '' WHERE claimed_by = ?`,
 				fmtTime(now), owner)
@@ -179,7 +179,7 @@ func (s *Store) UnclaimWork(ctx context.Context, owner string, pageIDs, sourceID
 	if len(pageIDs) == 0 && len(sourceIDs) == 0 {
 		return nil
 	}
-	return s.Tx(ctx, func(tx *Tx) error {
+	return s.claimTx(ctx, func(tx *Tx) error {
 		for table, ids := range map[string][]int64{"pages": pageIDs, "sources": sourceIDs} {
 			if _, err := tx.tx.ExecContext(ctx, `UPDATE `+table+` SET next_check_at = ?, claimed_by = ''
 				WHERE claimed_by = ? AND id IN (SELECT value FROM json_each(?))`, fmtTime(now), owner, jsonIDs(ids)); err != nil {

@@ -378,6 +378,31 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
+// claimTx is Tx for claiming and giving back work (due pages and sources,
+// deliveries): on PostgreSQL it does not take the write lock, which only
+// the writes of what stet has seen need (the hash chain, versions),
+// because a claim is one UPDATE whose rows PostgreSQL locks (and passes
+// over when another claim holds them, SKIP LOCKED) and whose due
+// condition it checks again on each row, so two daemons never claim one
+// row. Claims thus never wait behind a daemon's version being written.
+func (s *Store) claimTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if !s.db.pg {
+		return s.Tx(ctx, fn)
+	}
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback() // no-op after Commit
+	if err := fn(&Tx{ctx: ctx, tx: sqlTx, st: s}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
 // writerWait is how long Tx waits for another Tx of this process to end
 // before it begins anyway: SQLite's busy_timeout then decides, as it
 // does for writers in other processes.
