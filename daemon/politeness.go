@@ -17,20 +17,23 @@ const gateTries = 3
 // again. The crawler has already spaced the request from this process's
 // own requests to the host, so alone on a database it does not wait.
 //
-// A reservation is for the moment it was asked for: one that took the
-// database long to grant (a busy SQLite file) would start the request
-// late, too close to the next daemon's, so the slot is let go and the
-// next one waited for, a few times at most. A page check whose claim
-// would end before its request could (mustStartBy) gets errClaimEnding
-// rather than waiting on.
+// A reservation holds the host for the interval and a grace of
+// gateLate(interval) from the moment it was asked for, and the request
+// must start within that grace: so the next daemon's request, which can
+// start only when the reservation ends, starts at least the interval after
+// this one, whatever the database's latency. A reservation the database
+// took longer than the grace to grant is let go and the next one waited
+// for. A page check whose claim would end before its request could
+// (mustStartBy) gets errClaimEnding rather than waiting on.
 func (d *Daemon) hostGate(ctx context.Context, host string, interval time.Duration) error {
 	startBy := d.mustStartBy(ctx)
-	for failures, late := 0, 0; ; {
+	grace := gateLate(interval)
+	for failures := 0; ; {
 		asked := time.Now()
 		if !startBy.IsZero() && asked.After(startBy) {
 			return errClaimEnding
 		}
-		wait, err := d.store.ReserveHost(ctx, host, interval, asked)
+		wait, err := d.store.ReserveHost(ctx, host, interval+grace, asked)
 		took := time.Since(asked)
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -41,11 +44,10 @@ func (d *Daemon) hostGate(ctx context.Context, host string, interval time.Durati
 			}
 			d.log.Warn("reserve a request slot; trying again", "host", host, "err", err)
 			wait = time.Second
-		case wait == 0 && (took <= gateLate(interval) || late == gateTries):
+		case wait == 0 && took <= grace:
 			return nil
 		case wait == 0:
-			late++
-			wait = interval - took // the slot taken ends then
+			wait = interval + grace - took // the slot let go ends then
 		}
 		if !startBy.IsZero() && time.Now().Add(wait).After(startBy) {
 			return errClaimEnding
@@ -56,10 +58,11 @@ func (d *Daemon) hostGate(ctx context.Context, host string, interval time.Durati
 	}
 }
 
-// gateLate is how long a reservation may take before its slot is let go:
-// a quarter of the interval, at least 5ms. Requests to a host thus start
-// at least three quarters of the interval apart even when the database is
-// slow to answer, and the interval apart when it is quick.
+// gateLate is how long a reservation may take before its slot is let go,
+// and how much longer than the interval a reservation holds the host: a
+// quarter of the interval, at least 5ms. Requests to a host thus start at
+// least the interval apart across daemons, and at most every 1.25
+// intervals while several daemons compete for one host.
 func gateLate(interval time.Duration) time.Duration { return max(interval/4, 5*time.Millisecond) }
 
 // sleepCtx waits for d or until ctx ends.

@@ -143,13 +143,17 @@ func titleOf(id int) string {
 	return phrase(rand.New(rand.NewPCG(uint64(id), 0x7171e)), 6+id%5)
 }
 
-// newStory derives an article's text: 14 to 18 paragraphs of prose, about
-// 7 KB. An edit changes one figure in the third paragraph.
-func newStory(id, edition int, epoch time.Time) story {
+// newStory derives an article's text: paras paragraphs of prose (0: 14 to
+// 18, about 7 KB; at least 3). An edit changes one figure in the third
+// paragraph.
+func newStory(id, edition int, epoch time.Time, paras int) story {
 	rng := rand.New(rand.NewPCG(uint64(id), 0xa271c1e))
 	s := story{id: id, edition: edition, title: titleOf(id), byline: bylines[id%len(bylines)],
 		published: epoch.Add(-time.Duration(id) * time.Minute)}
 	n := 14 + rng.IntN(5)
+	if paras > 0 {
+		n = max(paras, 3)
+	}
 	s.paras = make([]string, n)
 	for i := range n {
 		var b strings.Builder

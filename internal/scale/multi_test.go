@@ -34,7 +34,7 @@ import (
 const (
 	multiArticles = 2000
 	multiHosts    = 20                     // 127.0.0.2 … 127.0.0.21, 100 articles each
-	multiInterval = 100 * time.Millisecond // fetch.per_host_interval
+	multiInterval = 200 * time.Millisecond // fetch.per_host_interval
 	multiEvery    = 20 * time.Second       // the re-check step of every article
 	multiLease    = 6 * time.Second        // daemon.lease
 	multiEdits    = 60                     // half before the kill, half after
@@ -55,7 +55,7 @@ func TestDaemonsShareOneDatabase(t *testing.T) {
 	}
 	began := time.Now()
 	hits := &hitLog{}
-	n := newNewsroom(t, scale.NewsroomOptions{Articles: multiArticles, Hosts: multiHosts, ItemsPerFeed: 100, OnRequest: hits.add})
+	n := newNewsroom(t, scale.NewsroomOptions{Articles: multiArticles, Hosts: multiHosts, ItemsPerFeed: 100, Paragraphs: 4, OnRequest: hits.add})
 	events := newEventLog(t)
 	db := newSharedDB(t)
 	stet := stetBinary(t)
@@ -86,7 +86,7 @@ func TestDaemonsShareOneDatabase(t *testing.T) {
 	}
 
 	// First pass: every article has its first version.
-	waitFor(t, 150*time.Second, "every article's first version", func() (bool, string) {
+	waitFor(t, 360*time.Second, "every article's first version", func() (bool, string) {
 		v := db.count(t, `SELECT count(DISTINCT page_id) FROM versions`)
 		return v >= multiArticles, fmt.Sprintf("%d of %d articles have a version", v, multiArticles)
 	})
@@ -141,7 +141,7 @@ func TestDaemonsShareOneDatabase(t *testing.T) {
 
 	// The two left finish: C's claims are taken over and checked, every
 	// edit is reported, the outbox is empty.
-	waitFor(t, 75*time.Second, "the edits reported, C's claims taken over and the outbox empty", func() (bool, string) {
+	waitFor(t, 150*time.Second, "the edits reported, C's claims taken over and the outbox empty", func() (bool, string) {
 		changed := db.changedURLs(t)
 		done := 0
 		for u := range edited {
@@ -364,22 +364,21 @@ func checkArticleGaps(t *testing.T, n *scale.Newsroom, hits []scale.Hit, held ma
 }
 
 // checkHostGaps: requests to one host, by all the daemons together, start
-// at least per_host_interval apart. The daemons reserve each start in the
-// database and then send the request; the newsroom sees it a moment
-// later, and that moment varies on a busy machine; a reservation the
-// database was slow to grant (up to a quarter of the interval, see
-// daemon.gateLate) starts its request that much late. slack allows for
-// both.
+// at least per_host_interval apart. A daemon reserves each start in the
+// database for the interval and a grace (daemon.gateLate), and starts its
+// request within the grace or not at all; the newsroom sees the request a
+// moment later, and that moment varies on a busy machine: slack allows for
+// that only.
 func checkHostGaps(t *testing.T, hits []scale.Hit) {
 	t.Helper()
-	const slack = multiInterval / 2
+	const slack = 15 * time.Millisecond
 	byHost := map[int][]time.Time{}
 	for _, h := range hits {
 		if strings.HasPrefix(h.UserAgent, "stet/") {
 			byHost[h.Host] = append(byHost[h.Host], h.At)
 		}
 	}
-	minGap, under := time.Duration(1<<62), 0
+	minGap := time.Duration(1 << 62)
 	total := 0
 	for host, ts := range byHost {
 		slices.SortFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
@@ -387,16 +386,13 @@ func checkHostGaps(t *testing.T, hits []scale.Hit) {
 			gap := ts[i].Sub(ts[i-1])
 			total++
 			minGap = min(minGap, gap)
-			if gap < multiInterval-10*time.Millisecond {
-				under++
-			}
 			if gap < multiInterval-slack {
 				t.Errorf("host %d: two requests %s apart, per_host_interval %s", host, gap, multiInterval)
 			}
 		}
 	}
-	t.Logf("hosts: shortest gap between two requests to a host %s (interval %s); %d of %d gaps more than 10ms short",
-		minGap.Round(time.Millisecond), multiInterval, under, total)
+	t.Logf("hosts: shortest gap between two requests to a host %s (interval %s) in %d gaps",
+		minGap.Round(time.Millisecond), multiInterval, total)
 }
 
 // sharedDB is the database the daemons share, and the test's own

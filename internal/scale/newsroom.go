@@ -18,6 +18,7 @@ type NewsroomOptions struct {
 	Articles     int // articles in all, ids 0 to Articles-1
 	Hosts        int // loopback hosts 127.0.0.2, 127.0.0.3, …; 0 means 1
 	ItemsPerFeed int // 0 means 100
+	Paragraphs   int // of each article's text; 0 means 14 to 18 (about 7 KB), else at least 3
 	// OnRequest, if set, is told of every request as it arrives, before
 	// it is answered; it must be safe for concurrent use.
 	OnRequest func(Hit)
@@ -236,7 +237,7 @@ func (n *Newsroom) serveArticle(w http.ResponseWriter, r *http.Request, c *count
 		return
 	}
 	var b strings.Builder
-	n.sites[host].render(&b, newStory(id, ed, n.epoch), r.Host)
+	n.sites[host].render(&b, newStory(id, ed, n.epoch, n.opts.Paragraphs), r.Host)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 	if _, err := io.WriteString(w, b.String()); err == nil {
