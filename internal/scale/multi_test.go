@@ -36,7 +36,7 @@ const (
 	multiHosts    = 20                     // 127.0.0.2 … 127.0.0.21, 100 articles each
 	multiInterval = 200 * time.Millisecond // fetch.per_host_interval
 	multiEvery    = 20 * time.Second       // the re-check step of every article
-	multiLease    = 6 * time.Second        // daemon.lease
+	multiLease    = 30 * time.Second       // daemon.lease: a job queued longer than half of it is given back, so it is well above the queue's wait on a loaded machine
 	multiEdits    = 60                     // half before the kill, half after
 	multiSecret   = "multi"
 )
