@@ -170,7 +170,14 @@ func (d *Daemon) record(ctx context.Context, pageID int64, resp *crawler.Respons
 	}
 	c := &pageCheck{d: d, page: p, src: src, resp: resp, now: now,
 		res: Result{URL: p.URL, PageID: p.ID, SourceID: p.SourceID, Response: resp, Class: resp.Class, Reason: resp.Reason, Err: ferr}}
-	if v, err := d.store.LatestVersion(ctx, p.ID); err == nil {
+	latest := d.store.LatestVersion
+	if group && resp != nil && resp.Status == http.StatusNotModified && !p.Removed && p.FlappingSince.IsZero() {
+		// A scheduled check answered 304 changes nothing but the page's
+		// check state and needs the latest version's id and times, not its
+		// text, which costs a decompression of the body it was made from.
+		latest = d.store.LatestVersionHead
+	}
+	if v, err := latest(ctx, p.ID); err == nil {
 		c.prev = &v
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return c.res, err

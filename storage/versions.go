@@ -71,6 +71,21 @@ func (s *Store) LatestVersion(ctx context.Context, pageID int64) (Version, error
 	return s.oneVersion(ctx, `WHERE page_id = ? ORDER BY id DESC LIMIT 1`, pageID)
 }
 
+// LatestVersionHead is LatestVersion without the text (Text is ""), which
+// is stored compressed against its capture's body: for a check that only
+// needs to know which version is the latest and when it was made (a 304).
+func (s *Store) LatestVersionHead(ctx context.Context, pageID int64) (Version, error) {
+	v, _, err := scanVersion(s.db.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM versions WHERE page_id = ? ORDER BY id DESC LIMIT 1`, pageID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Version{}, fmt.Errorf("version: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Version{}, fmt.Errorf("read version: %w", err)
+	}
+	v.Text = ""
+	return v, nil
+}
+
 // Version returns the version with the given id.
 func (s *Store) Version(ctx context.Context, id int64) (Version, error) {
 	return s.oneVersion(ctx, `WHERE id = ?`, id)
