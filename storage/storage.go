@@ -354,6 +354,24 @@ func (s *Store) Close() error {
 // Tx runs fn in one IMMEDIATE transaction: everything fn writes commits
 // together or not at all.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.tx(ctx, true, fn)
+}
+
+// claimTx is Tx for claiming and giving back work (due pages and sources,
+// deliveries): on PostgreSQL it does not take the write lock, which only
+// the writes of what stet has seen need (the hash chain, versions),
+// because a claim is one UPDATE whose rows PostgreSQL locks (and passes
+// over when another claim holds them, SKIP LOCKED) and whose due
+// condition it checks again on each row, so two daemons never claim one
+// row. Claims thus never wait behind a daemon's version being written.
+// On SQLite it is Tx.
+func (s *Store) claimTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.tx(ctx, false, fn)
+}
+
+// tx runs fn in one transaction, after this process's other writers
+// (SQLite) and, with writeLock, after PostgreSQL's write lock.
+func (s *Store) tx(ctx context.Context, writeLock bool, fn func(tx *Tx) error) error {
 	release, err := s.lockWriter(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -364,36 +382,11 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback() // no-op after Commit
-	if s.db.pg {
+	if s.db.pg && writeLock {
 		if err := lockWrites(ctx, sqlTx.Tx); err != nil {
 			return fmt.Errorf("begin: take the write lock: %w", err)
 		}
 	}
-	if err := fn(&Tx{ctx: ctx, tx: sqlTx, st: s}); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
-
-// claimTx is Tx for claiming and giving back work (due pages and sources,
-// deliveries): on PostgreSQL it does not take the write lock, which only
-// the writes of what stet has seen need (the hash chain, versions),
-// because a claim is one UPDATE whose rows PostgreSQL locks (and passes
-// over when another claim holds them, SKIP LOCKED) and whose due
-// condition it checks again on each row, so two daemons never claim one
-// row. Claims thus never wait behind a daemon's version being written.
-func (s *Store) claimTx(ctx context.Context, fn func(tx *Tx) error) error {
-	if !s.db.pg {
-		return s.Tx(ctx, fn)
-	}
-	sqlTx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer sqlTx.Rollback() // no-op after Commit
 	if err := fn(&Tx{ctx: ctx, tx: sqlTx, st: s}); err != nil {
 		return err
 	}
