@@ -101,18 +101,21 @@ func redactErr(err error) error {
 func (s *Store) IsPostgres() bool { return s.db.pg }
 
 func (s *Store) initPostgres(ctx context.Context, readOnly bool) error {
-	var have int
-	err := s.db.QueryRowContext(ctx, `SELECT version FROM stet_schema`).Scan(&have)
+	// Only the connection's own schema counts: stet's tables in another
+	// schema of the search_path (public, say) are another database's.
+	here, err := schemaHere(ctx, s.db)
 	switch {
-	case err == nil:
-	case isUndefinedTable(err) && !readOnly:
+	case err != nil:
+		return err
+	case !here && !readOnly:
 		if err := s.createPostgresSchema(ctx); err != nil {
 			return err
 		}
-		return s.initPostgres(ctx, readOnly)
-	case isUndefinedTable(err):
+	case !here:
 		return fmt.Errorf("no stet schema here: %w: run \"stet run\" or \"stet check\" once with write access", ErrNeedsMigration)
-	default:
+	}
+	var have int
+	if err := s.db.QueryRowContext(ctx, `SELECT version FROM stet_schema`).Scan(&have); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if have > len(migrations) {
@@ -128,9 +131,15 @@ func (s *Store) initPostgres(ctx context.Context, readOnly bool) error {
 	return nil
 }
 
-func isUndefinedTable(err error) bool {
-	pe, ok := errors.AsType[*pgconn.PgError](err)
-	return ok && pe.Code == "42P01"
+// schemaHere reports whether stet's tables are in the connection's current
+// schema (the first of its search_path that exists).
+func schemaHere(ctx context.Context, q rowQuerier) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_name = 'stet_schema'`).Scan(&n); err != nil {
+		return false, fmt.Errorf("look for the schema: %w", err)
+	}
+	return n > 0, nil
 }
 
 // createPostgresSchema creates the whole schema in one transaction; two
@@ -146,13 +155,8 @@ func (s *Store) createPostgresSchema(ctx context.Context) error {
 		}
 	}
 	return s.Tx(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
-			WHERE table_schema = current_schema() AND table_name = 'stet_schema'`).Scan(&n); err != nil {
-			return fmt.Errorf("look for the schema: %w", err)
-		}
-		if n > 0 {
-			return nil
+		if here, err := schemaHere(ctx, tx.tx); err != nil || here {
+			return err
 		}
 		if _, err := tx.tx.ExecContext(ctx, pgSchema); err != nil {
 			return fmt.Errorf("create schema: %w", err)
