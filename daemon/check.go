@@ -88,6 +88,7 @@ type pageCheck struct {
 	capture storage.Capture
 	body    []byte              // raw body to keep (only for new versions), nil if none
 	encoded storage.EncodedBody // body, compressed before the transaction
+	text    storage.EncodedText // version's text, compressed before the transaction
 	version *storage.Version
 	change  *storage.Change
 	events  []notify.Event // failure/recovery events to queue with the capture
@@ -198,6 +199,13 @@ func (d *Daemon) record(ctx context.Context, pageID int64, resp *crawler.Respons
 		if c.encoded, err = d.store.EncodeBody(ctx, bodyHost(c.resp.FinalURL, p.URL), c.body); err != nil {
 			err = fmt.Errorf("store check of %s: %w", p.URL, err)
 			return c.res.uncommitted(err), err
+		}
+		if c.version != nil {
+			// The text, with the body it came from as dictionary.
+			if c.text, err = d.store.EncodeText(c.version.Text, c.body, c.encoded.Hash); err != nil {
+				err = fmt.Errorf("store check of %s: %w", p.URL, err)
+				return c.res.uncommitted(err), err
+			}
 		}
 	}
 	if err := c.commit(ctx); err != nil {

@@ -36,7 +36,11 @@ func (c *pageCheck) commit(ctx context.Context) error {
 		}
 		if c.version != nil {
 			c.version.CaptureID = capID
-			if c.version.ID, err = tx.InsertVersion(*c.version); err != nil {
+			insert := tx.InsertVersion
+			if c.text.Zstd != nil {
+				insert = func(v storage.Version) (int64, error) { return tx.InsertEncodedVersion(v, c.text) }
+			}
+			if c.version.ID, err = insert(*c.version); err != nil {
 				return err
 			}
 			c.res.VersionID = c.version.ID

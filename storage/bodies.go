@@ -253,6 +253,7 @@ type bodyCodec struct {
 	enc     *zstd.Encoder
 	dec     *zstd.Decoder
 	textDec *zstd.Decoder // for version texts (texts.go), whose size the frame says
+	texts   sync.Pool     // of *textCodec, for texts with a body as dictionary (texts.go)
 
 	mu    sync.Mutex
 	dicts []*dictCodec     // most recently used last, at most dictCodecs

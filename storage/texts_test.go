@@ -2,10 +2,11 @@ package storage_test
 
 import (
 	"fmt"
-	"github.com/stet/stet/storage"
-
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/stet/stet/storage"
 )
 
 // A version's text is stored compressed and its paragraphs as slices of
@@ -143,5 +144,91 @@ func TestTextWithItsBody(t *testing.T) {
 	}
 	if _, err := f.s.VerifyChain(ctx); err == nil || !strings.Contains(err.Error(), "which is not stored") {
 		t.Errorf("VerifyChain without the body = %v, want an error", err)
+	}
+}
+
+// A text compressed before the transaction (Store.EncodeText, by many
+// goroutines at once, each with its own body) is stored as it is and
+// reads back; one compressed with another body than its capture's is
+// refused, and nothing of that transaction is stored.
+func TestTextEncodedBeforeTheTransaction(t *testing.T) {
+	f := newSearchFixture(t)
+	ctx := t.Context()
+	type story struct {
+		url, text string
+		html      []byte
+		body      storage.EncodedBody
+		enc       storage.EncodedText
+	}
+	stories := make([]story, 8)
+	for i := range stories {
+		var paras []string
+		for j := range 10 {
+			paras = append(paras, fmt.Sprintf("Story %d, paragraph %d: the council of ward %d met and voted %d to %d.", i, j, i*7, j+3, 9-j))
+		}
+		s := &stories[i]
+		s.url, s.text = fmt.Sprintf("http://news.test/s%d", i), strings.Join(paras, "\n\n")
+		s.html = []byte("<html><body><article><p>" + strings.Join(paras, "</p><p>") + "</p></article>" +
+			strings.Repeat(fmt.Sprintf("<a href=/%d>Section %d</a> ", i, i), 40) + "</body></html>")
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(stories))
+	for i := range stories {
+		wg.Go(func() {
+			s := &stories[i]
+			if s.body, errs[i] = f.s.EncodeBody(ctx, "news.test", s.html); errs[i] == nil {
+				s.enc, errs[i] = f.s.EncodeText(s.text, s.html, s.body.Hash)
+			}
+		})
+	}
+	wg.Wait()
+	insert := func(s story, enc storage.EncodedText) (int64, error) {
+		var id int64
+		err := f.s.Tx(ctx, func(tx *storage.Tx) error {
+			p, _, err := tx.EnsurePage(f.src.ID, s.url, "Story", t0, t0, t0)
+			if err != nil {
+				return err
+			}
+			if err := tx.PutEncodedBody(s.body); err != nil {
+				return err
+			}
+			cid, err := tx.InsertCapture(storage.Capture{PageID: p.ID, FetchedAt: t0, URL: s.url, Status: 200,
+				Class: "ok", BodyHash: s.body.Hash, Bytes: int64(len(s.html))})
+			if err != nil {
+				return err
+			}
+			id, err = tx.InsertEncodedVersion(storage.Version{PageID: p.ID, CaptureID: cid, CreatedAt: t0, Title: "Story",
+				Text: s.text, TextHash: "h" + s.url, Extractor: "1"}, enc)
+			return err
+		})
+		return id, err
+	}
+	// The first story's text with the second story's body: refused.
+	wrong := stories[0]
+	wrong.url = "http://news.test/wrong"
+	if _, err := insert(wrong, stories[1].enc); err == nil || !strings.Contains(err.Error(), "not the stored body of capture") {
+		t.Fatalf("a text compressed with another body = %v, want refused", err)
+	}
+	if _, err := f.s.PageByURL(ctx, wrong.url); err == nil {
+		t.Error("the refused version's page was stored")
+	}
+	for i, s := range stories {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if s.enc.BodyHash != s.body.Hash || len(s.enc.Zstd) > len(s.text)/5 {
+			t.Errorf("story %d: compressed to %d bytes with body %q, want a fifth of %d with %q", i, len(s.enc.Zstd),
+				s.enc.BodyHash, len(s.text), s.body.Hash)
+		}
+		id, err := insert(s, s.enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := f.s.Version(ctx, id); err != nil || v.Text != s.text {
+			t.Errorf("story %d reads back as %q, %v", i, v.Text, err)
+		}
+	}
+	if _, err := f.s.VerifyChain(ctx); err != nil {
+		t.Fatalf("VerifyChain = %v", err)
 	}
 }

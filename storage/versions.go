@@ -47,12 +47,35 @@ func (t *Tx) InsertVersion(v Version) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("insert version of page %d: %w", v.PageID, err)
 	}
+	return t.InsertEncodedVersion(v, z)
+}
+
+// InsertEncodedVersion is InsertVersion with the text already compressed
+// by Store.EncodeText, before the transaction: z must be v.Text, and a
+// frame made with a body must have been made with the body of v's
+// capture, stored.
+func (t *Tx) InsertEncodedVersion(v Version, z EncodedText) (int64, error) {
+	if z.Bytes != len(v.Text) || z.Zstd == nil {
+		return 0, fmt.Errorf("insert version of page %d: its encoded text is not its text", v.PageID)
+	}
+	if z.BodyHash != "" {
+		var n int
+		err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM captures c JOIN bodies b ON b.hash = c.body_hash
+			WHERE c.id = ? AND c.body_hash = ?`, v.CaptureID, z.BodyHash).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("insert version of page %d: read its capture: %w", v.PageID, err)
+		}
+		if n == 0 {
+			return 0, fmt.Errorf("insert version of page %d: its text was compressed with body %s, which is not the stored body of capture %d",
+				v.PageID, z.BodyHash, v.CaptureID)
+		}
+	}
 	var id int64
-	err = t.tx.QueryRowContext(t.ctx, `INSERT INTO versions (page_id, capture_id, created_at, title, byline, published,
+	err := t.tx.QueryRowContext(t.ctx, `INSERT INTO versions (page_id, capture_id, created_at, title, byline, published,
 		modified, lang, canonical, text, text_hash, extractor, text_zstd, text_bytes, text_chars)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?) RETURNING id`,
 		v.PageID, v.CaptureID, fmtTime(v.CreatedAt), v.Title, v.Byline, fmtTime(v.Published), fmtTime(v.Modified),
-		v.Lang, v.Canonical, v.TextHash, v.Extractor, z.zstd, z.bytes, z.chars).Scan(&id)
+		v.Lang, v.Canonical, v.TextHash, v.Extractor, z.Zstd, z.Bytes, z.Chars).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert version of page %d: %w", v.PageID, err)
 	}
