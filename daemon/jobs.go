@@ -138,7 +138,7 @@ func (d *Daemon) tickDue(ctx context.Context) {
 // time moves a lease ahead, [daemon] lease), so processes sharing a
 // database never take the same page or source, and a claim whose check
 // never commits lapses. Only as much is kept as the workers can start
-// well within the lease: at most queuePerHost jobs of one host wait in
+// well within the lease: at most hostDepth jobs of one host wait in
 // the queue, the rest of a claim is given back at once, and a job whose
 // claim is about to lapse before a worker takes it is given back rather
 // than run (lease.go).
@@ -183,21 +183,38 @@ func (d *Daemon) askForWork() {
 	}
 }
 
-// queuePerHost bounds the jobs of one host waiting for a worker. A host
-// starts a request per fetch.per_host_interval, so a job queued behind
-// many of its host's would only hold its claim; the queue has room for
-// other hosts instead, whose work keeps the workers busy meanwhile. A
-// claim (storage.ClaimDuePages) gives at most 8 pages of one host too, so
-// a host that has none queued keeps all it is given.
-const queuePerHost = 8
+// hostDepth bounds the jobs of one host waiting for a worker, and how
+// many pages of one host a claim takes. A host starts a request per
+// fetch.per_host_interval, so a job queued behind more than hostHorizon
+// (or a quarter of the lease) of its host's work would only hold its
+// claim, or see it lapse (lapsing); the queue has room for other hosts'
+// jobs instead, which keep the workers busy meanwhile. With the default
+// interval (2s) that is 8 jobs; a host allowed a request a millisecond
+// gets maxHostDepth, and claims come that much larger and fewer: each
+// claim rewrites the database pages that hold its pages' rows.
+func (d *Daemon) hostDepth() int {
+	iv := d.cfg.Fetch.PerHostInterval.D()
+	if iv <= 0 {
+		return maxHostDepth
+	}
+	n := int(min(hostHorizon, d.lease()/4) / iv)
+	return min(max(n, minHostDepth), maxHostDepth)
+}
+
+const (
+	hostHorizon  = 16 * time.Second
+	minHostDepth = 8
+	maxHostDepth = 1024
+)
 
 // queueDue claims due sources and pages as far as the queue has room and
-// queues them, at most queuePerHost of one host.
+// queues them, at most hostDepth of one host.
 func (d *Daemon) queueDue(ctx context.Context) {
 	room := d.queue.room()
 	if room <= 0 {
 		return
 	}
+	depth := d.hostDepth()
 	now, lease := time.Now(), d.lease()
 	srcs, err := d.store.ClaimDueSources(ctx, d.owner, listingKinds(), now, lease, room)
 	if err != nil {
@@ -218,14 +235,14 @@ func (d *Daemon) queueDue(ctx context.Context) {
 			continue
 		}
 		j := job{sourceID: id, host: hostKey(s.src.URL), until: now.Add(lease)}
-		if d.queue.hostLen(j.host) >= queuePerHost || !d.enqueue(ctx, j) {
+		if d.queue.hostLen(j.host) >= depth || !d.enqueue(ctx, j) {
 			backSrcs = append(backSrcs, id)
 		}
 	}
 	if room -= len(srcs); room <= 0 {
 		return
 	}
-	pages, err := d.store.ClaimDuePages(ctx, d.owner, now, lease, room)
+	pages, err := d.store.ClaimDuePagesPerHost(ctx, d.owner, now, lease, room, depth)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("claim due pages", "err", err)
@@ -234,7 +251,7 @@ func (d *Daemon) queueDue(ctx context.Context) {
 	}
 	for _, p := range pages {
 		j := job{pageID: p.ID, host: hostKey(p.URL), until: now.Add(lease)}
-		if d.queue.hostLen(j.host) >= queuePerHost || !d.enqueue(ctx, j) {
+		if d.queue.hostLen(j.host) >= depth || !d.enqueue(ctx, j) {
 			backPages = append(backPages, p.ID)
 		}
 	}

@@ -93,3 +93,28 @@ func TestHostGateWaitsForAnotherDaemon(t *testing.T) {
 		t.Errorf("another host waited: %s", got)
 	}
 }
+
+// TestHostDepth checks that a host's queue and claims hold what it serves
+// in hostHorizon (or a quarter of the lease), at least minHostDepth and
+// at most maxHostDepth.
+func TestHostDepth(t *testing.T) {
+	tests := []struct {
+		interval, lease time.Duration
+		want            int
+	}{
+		{2 * time.Second, 10 * time.Minute, 8}, // the defaults
+		{time.Second, 10 * time.Minute, 16},
+		{200 * time.Millisecond, 10 * time.Minute, 80},
+		{200 * time.Millisecond, 30 * time.Second, 37}, // a quarter of the lease: 7.5s
+		{time.Millisecond, 10 * time.Minute, maxHostDepth},
+		{0, 10 * time.Minute, maxHostDepth},
+		{10 * time.Second, 10 * time.Minute, minHostDepth},
+	}
+	for _, tt := range tests {
+		d := leaseDaemon(tt.lease)
+		d.cfg.Fetch.PerHostInterval = config.Duration(tt.interval)
+		if got := d.hostDepth(); got != tt.want {
+			t.Errorf("interval %s, lease %s: depth %d, want %d", tt.interval, tt.lease, got, tt.want)
+		}
+	}
+}

@@ -20,10 +20,10 @@ import (
 // pages.host is the politeness key (HostKey); the index on (host,
 // next_check_at) serves the per-host ranking.
 
-// claimPerHost is how many pages of one host a claim takes at most. A
-// host serves one request per fetch.per_host_interval (2s by default), so
-// a few queued pages keep it busy until the next claim, and the rest of
-// the claim goes to other hosts.
+// claimPerHost is how many pages of one host ClaimDuePages takes at most.
+// A host serves one request per fetch.per_host_interval (2s by default),
+// so a few queued pages keep it busy until the next claim, and the rest of
+// the claim goes to other hosts. ClaimDuePagesPerHost takes another bound.
 const claimPerHost = 8
 
 // claimDuePages ranks due pages by turns without reading every due page:
@@ -77,12 +77,22 @@ const claimDuePages = `UPDATE pages SET next_check_at = :until, claimed_by = :ow
 // again when the lease ends. The check's commit sets the real time. owner
 // names the claiming process (see ReleaseWorkOf).
 func (s *Store) ClaimDuePages(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Page, error) {
+	return s.ClaimDuePagesPerHost(ctx, owner, now, lease, limit, claimPerHost)
+}
+
+// ClaimDuePagesPerHost is ClaimDuePages with at most perHost pages of one
+// host (at least 1). A daemon whose hosts each serve many requests a
+// second claims many of each at once: every claim rewrites the database
+// pages that hold its pages' rows and due-time index entries, so one
+// claim of a thousand pages writes a fraction of what a hundred claims
+// of ten do.
+func (s *Store) ClaimDuePagesPerHost(ctx context.Context, owner string, now time.Time, lease time.Duration, limit, perHost int) ([]Page, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	var out []Page
 	err := s.claimTx(ctx, func(tx *Tx) error {
-		per := min(limit, claimPerHost)
+		per := min(limit, max(perHost, 1))
 		rows, err := tx.tx.QueryContext(ctx, claimDuePages,
 			sql.Named("until", fmtTime(now.Add(lease))), sql.Named("owner", owner), sql.Named("now", fmtTime(now)),
 			sql.Named("hosts", limit), sql.Named("skip", per-1), sql.Named("limit", limit))

@@ -161,3 +161,53 @@ func TestPageHostMigration(t *testing.T) {
 	urls[0], want[0] = "https://moved.example.net/a", "moved.example.net"
 	checkHosts("moved")
 }
+
+// ClaimDuePagesPerHost takes as many pages of each host as it is told,
+// the most overdue first, and no page twice.
+func TestClaimDuePagesPerHost(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "stet.db"))
+	ctx := t.Context()
+	src, _ := s.EnsureSource(ctx, "feed", "f", "http://feeds.test/rss", "@every 1m", t0)
+	const hosts, perHost = 3, 40
+	err := s.Tx(ctx, func(tx *storage.Tx) error {
+		for h := range hosts {
+			for i := range perHost {
+				u := fmt.Sprintf("http://site%d.test/a/%d", h, i)
+				if _, _, err := tx.EnsurePage(src.ID, u, "", t0, time.Time{}, t0.Add(time.Duration(i)*time.Second)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(time.Hour)
+	seen := map[int64]bool{}
+	for _, tt := range []struct{ limit, per, want int }{
+		{1000, 25, 75}, // 25 of each host
+		{1000, 0, 3},   // at least one of each
+		{10, 25, 10},   // the limit
+		{1000, 25, 32}, // what is left: 40-25-1-(10 of three hosts)
+	} {
+		ps, err := s.ClaimDuePagesPerHost(ctx, "p", now, time.Minute, tt.limit, tt.per)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != tt.want {
+			t.Errorf("limit %d, per host %d: claimed %d, want %d", tt.limit, tt.per, len(ps), tt.want)
+		}
+		for h, n := range claimHosts(t, ps) {
+			if n > max(tt.per, 1) {
+				t.Errorf("limit %d, per host %d: %s gave %d", tt.limit, tt.per, h, n)
+			}
+		}
+		for _, p := range ps {
+			if seen[p.ID] {
+				t.Errorf("page %d claimed twice", p.ID)
+			}
+			seen[p.ID] = true
+		}
+	}
+}

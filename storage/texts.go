@@ -83,7 +83,7 @@ func (s *Store) EncodeText(text string, body []byte, bodyHash string) (EncodedTe
 			return et, err
 		}
 		z, ok, err := tc.encode(text, body)
-		c.texts.Put(tc)
+		c.putText(tc)
 		if err != nil {
 			return et, err
 		}
@@ -120,27 +120,36 @@ type textCodec struct {
 	dec *zstd.Decoder
 }
 
-// textCodec takes a codec from the pool (or makes one); put it back with
-// c.texts.Put when done. A codec is used by one goroutine at a time.
+// textCodec waits for a codec of c (making it if it is the first use of
+// its place); hand it back with putText when done. A codec is used by one
+// goroutine at a time.
 func (c *bodyCodec) textCodec() (*textCodec, error) {
-	if tc, ok := c.texts.Get().(*textCodec); ok {
+	if tc := <-c.texts; tc != nil {
 		return tc, nil
 	}
 	// Made with a dictionary, so that giving it another keeps the kind of
-	// encoder it made (ResetWithOptions remakes it when one is added).
+	// encoder it made (ResetWithOptions remakes it when one is added). Low
+	// memory: the encoder's history is then its window and a block, not
+	// at least 1 MB, and a pair holds 3.5 MB instead of 5.
 	placeholder := []byte("stet text dictionary")
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
-		zstd.WithWindowSize(zstdWindow), zstd.WithEncoderCRC(true), zstd.WithEncoderDictRaw(textBodyDictID, placeholder))
+		zstd.WithWindowSize(zstdWindow), zstd.WithEncoderCRC(true), zstd.WithLowerEncoderMem(true),
+		zstd.WithEncoderDictRaw(textBodyDictID, placeholder))
 	if err != nil {
+		c.texts <- nil
 		return nil, fmt.Errorf("zstd encoder: %w", err)
 	}
 	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(zstdMaxWindow),
-		zstd.WithDecoderMaxMemory(maxBodySize), zstd.WithDecoderDictRaw(textBodyDictID, placeholder))
+		zstd.WithDecoderMaxMemory(maxBodySize), zstd.WithDecoderLowmem(true), zstd.WithDecoderDictRaw(textBodyDictID, placeholder))
 	if err != nil {
+		c.texts <- nil
 		return nil, fmt.Errorf("zstd decoder: %w", err)
 	}
 	return &textCodec{enc: enc, dec: dec}, nil
 }
+
+// putText hands back a codec taken with textCodec.
+func (c *bodyCodec) putText(tc *textCodec) { c.texts <- tc }
 
 // encode compresses text with body as dictionary; ok is false if the
 // frame does not read back as the text.
@@ -232,7 +241,7 @@ func (s *Store) versionText(ctx context.Context, q textQueryer, captureID int64,
 		return "", err
 	}
 	raw, err := tc.decode(z, body, -1)
-	c.texts.Put(tc)
+	c.putText(tc)
 	if err != nil {
 		return "", fmt.Errorf("decompress version text: %w", err)
 	}
