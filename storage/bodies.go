@@ -252,8 +252,8 @@ type bodyCodec struct {
 	initErr error
 	enc     *zstd.Encoder
 	dec     *zstd.Decoder
-	textDec *zstd.Decoder // for version texts (texts.go), whose size the frame says
-	texts   chan *textCodec // for texts with a body as dictionary (texts.go); nil until made
+	textDec *zstd.Decoder   // for version texts (texts.go), whose size the frame says
+	texts   chan *textCodec // the codec of texts with a body as dictionary (texts.go), nil until first used
 
 	mu    sync.Mutex
 	dicts []*dictCodec     // most recently used last, at most dictCodecs
