@@ -186,9 +186,11 @@ func (d *Daemon) askForWork() {
 // hostDepth bounds the jobs of one host waiting for a worker, and how
 // many pages of one host a claim takes. A host starts a request per
 // fetch.per_host_interval, so a job queued behind more than hostHorizon
-// (or a quarter of the lease) of its host's work would only hold its
-// claim, or see it lapse (lapsing); the queue has room for other hosts'
-// jobs instead, which keep the workers busy meanwhile. With the default
+// (or an eighth of the lease) of its host's work would only hold its
+// claim, or see it lapse (lapsing: it must start within half the lease,
+// and daemons sharing a host's politeness each get a share of its
+// requests); the queue has room for other hosts' jobs instead, which
+// keep the workers busy meanwhile. With the default
 // interval (2s) that is 8 jobs; a host allowed a request a millisecond
 // gets maxHostDepth, and claims come that much larger and fewer: each
 // claim rewrites the database pages that hold its pages' rows.
@@ -197,7 +199,7 @@ func (d *Daemon) hostDepth() int {
 	if iv <= 0 {
 		return maxHostDepth
 	}
-	n := int(min(hostHorizon, d.lease()/4) / iv)
+	n := int(min(hostHorizon, d.lease()/8) / iv)
 	return min(max(n, minHostDepth), maxHostDepth)
 }
 

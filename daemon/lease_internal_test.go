@@ -95,7 +95,7 @@ func TestHostGateWaitsForAnotherDaemon(t *testing.T) {
 }
 
 // TestHostDepth checks that a host's queue and claims hold what it serves
-// in hostHorizon (or a quarter of the lease), at least minHostDepth and
+// in hostHorizon (or an eighth of the lease), at least minHostDepth and
 // at most maxHostDepth.
 func TestHostDepth(t *testing.T) {
 	tests := []struct {
@@ -105,7 +105,7 @@ func TestHostDepth(t *testing.T) {
 		{2 * time.Second, 10 * time.Minute, 8}, // the defaults
 		{time.Second, 10 * time.Minute, 16},
 		{200 * time.Millisecond, 10 * time.Minute, 80},
-		{200 * time.Millisecond, 30 * time.Second, 37}, // a quarter of the lease: 7.5s
+		{200 * time.Millisecond, 30 * time.Second, 18}, // an eighth of the lease: 3.75s
 		{time.Millisecond, 10 * time.Minute, maxHostDepth},
 		{0, 10 * time.Minute, maxHostDepth},
 		{10 * time.Second, 10 * time.Minute, minHostDepth},
@@ -116,5 +116,22 @@ func TestHostDepth(t *testing.T) {
 		if got := d.hostDepth(); got != tt.want {
 			t.Errorf("interval %s, lease %s: depth %d, want %d", tt.interval, tt.lease, got, tt.want)
 		}
+	}
+}
+
+// TestSpreadByID checks that pages with consecutive ids come due in their
+// order, spread over at most a tenth of the step, and never all at once.
+func TestSpreadByID(t *testing.T) {
+	every := 15 * time.Minute
+	prev := time.Duration(-1)
+	for id := int64(2048); id < 2048+1024; id++ {
+		d := spreadByID(id, every)
+		if d <= prev || d < 0 || d >= every/10 {
+			t.Fatalf("page %d: spread %s after %s; want more, and under %s", id, d, prev, every/10)
+		}
+		prev = d
+	}
+	if d := spreadByID(7, 0); d != 0 {
+		t.Errorf("no step: spread %s", d)
 	}
 }
