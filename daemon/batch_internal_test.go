@@ -378,3 +378,34 @@ func checkChain(t *testing.T, st *storage.Store, cs []storage.Capture) {
 		}
 	}
 }
+
+// A claim takes at most maxClaim pages however much room the queue has:
+// one claim is one UPDATE, whose statement journal SQLite keeps in memory.
+func TestClaimAtMostMaxClaim(t *testing.T) {
+	f := newGroupFixture(t)
+	ctx := t.Context()
+	src, err := f.st.EnsureSource(ctx, storage.KindFeed, "news", "http://news.test/rss", "@every 1m", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := time.Now().Add(-time.Hour)
+	err = f.st.Tx(ctx, func(tx *storage.Tx) error {
+		for i := range 2 * maxClaim {
+			u := fmt.Sprintf("http://h%d.test/a/%d", i%40, i)
+			if _, _, err := tx.EnsurePage(src.ID, u, "", past, time.Time{}, past); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if room := f.d.queue.room(); room <= maxClaim {
+		t.Fatalf("queue room %d, want more than %d", room, maxClaim)
+	}
+	f.d.queueDue(ctx)
+	if n := f.d.queue.len(); n != maxClaim {
+		t.Errorf("one claim queued %d pages, want %d", n, maxClaim)
+	}
+}

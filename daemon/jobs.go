@@ -203,6 +203,13 @@ func (d *Daemon) hostDepth() int {
 	return min(max(n, minHostDepth), maxHostDepth)
 }
 
+// maxClaim bounds the pages of one claim. A claim is one UPDATE, and
+// SQLite keeps the original of every database page it rewrites (the
+// statement journal, in memory: temp_store) until it ends: a claim of
+// 4,096 pages among 100,000 held tens of MB. The queue asks for more
+// whenever it runs low, so smaller claims only come more often.
+const maxClaim = 1024
+
 const (
 	hostHorizon  = 16 * time.Second
 	minHostDepth = 8
@@ -244,7 +251,7 @@ func (d *Daemon) queueDue(ctx context.Context) {
 	if room -= len(srcs); room <= 0 {
 		return
 	}
-	pages, err := d.store.ClaimDuePagesPerHost(ctx, d.owner, now, lease, room, depth)
+	pages, err := d.store.ClaimDuePagesPerHost(ctx, d.owner, now, lease, min(room, maxClaim), depth)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("claim due pages", "err", err)
