@@ -190,10 +190,10 @@ func (d *Daemon) askForWork() {
 // claim, or see it lapse (lapsing: it must start within half the lease,
 // and daemons sharing a host's politeness each get a share of its
 // requests); the queue has room for other hosts' jobs instead, which
-// keep the workers busy meanwhile. With the default
-// interval (2s) that is 8 jobs; a host allowed a request a millisecond
-// gets maxHostDepth, and claims come that much larger and fewer: each
-// claim rewrites the database pages that hold its pages' rows.
+// keep the workers busy meanwhile. With the default interval (2s) that
+// is 8 jobs; a host allowed a request a millisecond gets maxHostDepth,
+// and claims come that much larger and fewer: each claim rewrites the
+// database pages that hold its pages' rows.
 func (d *Daemon) hostDepth() int {
 	iv := d.cfg.Fetch.PerHostInterval.D()
 	if iv <= 0 {

@@ -47,7 +47,8 @@ func (t *Tx) InsertVersion(v Version) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("insert version of page %d: %w", v.PageID, err)
 	}
-	return t.InsertEncodedVersion(v, z)
+	// The frame's body is the capture's, just read: nothing to check.
+	return t.insertVersion(v, z)
 }
 
 // InsertEncodedVersion is InsertVersion with the text already compressed
@@ -70,6 +71,10 @@ func (t *Tx) InsertEncodedVersion(v Version, z EncodedText) (int64, error) {
 				v.PageID, z.BodyHash, v.CaptureID)
 		}
 	}
+	return t.insertVersion(v, z)
+}
+
+func (t *Tx) insertVersion(v Version, z EncodedText) (int64, error) {
 	var id int64
 	err := t.tx.QueryRowContext(t.ctx, `INSERT INTO versions (page_id, capture_id, created_at, title, byline, published,
 		modified, lang, canonical, text, text_hash, extractor, text_zstd, text_bytes, text_chars)
