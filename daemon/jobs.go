@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stet/stet/crawler"
+	"github.com/stet/stet/storage"
 )
 
 // job is one unit of work: a feed source's fetch or a page's check.
@@ -210,6 +211,23 @@ func (d *Daemon) hostDepth() int {
 // whenever it runs low, so smaller claims only come more often.
 const maxClaim = 1024
 
+// claimRun is how many pages of one host a claim of limit pages takes
+// together, when its hosts are deep enough (hostDepth) to serve more than
+// minHostDepth: enough hosts for claimHostsPerWorker a worker, the rest
+// in runs of one host's pages (storage ClaimDueRuns). Workers need only a
+// few hosts with queued work to stay busy, and the queue holds several
+// claims; a host's run of pages is claimed and its checks are committed
+// with a fraction of the database pages rewritten that the same checks
+// spread over every host cost (storage BenchmarkRecheckWrites).
+func (d *Daemon) claimRun(limit, depth int) int {
+	return min(depth, limit/(claimHostsPerWorker*max(d.cfg.Daemon.Workers, 1)))
+}
+
+// claimHostsPerWorker is how many hosts a claim of runs covers for each
+// worker, at least: 8 at the default 4 workers (each host takes two of
+// them at per_host_concurrency 2), and the queue holds four claims.
+const claimHostsPerWorker = 2
+
 const (
 	hostHorizon  = 16 * time.Second
 	minHostDepth = 8
@@ -251,7 +269,13 @@ func (d *Daemon) queueDue(ctx context.Context) {
 	if room -= len(srcs); room <= 0 {
 		return
 	}
-	pages, err := d.store.ClaimDuePagesPerHost(ctx, d.owner, now, lease, min(room, maxClaim), depth)
+	limit := min(room, maxClaim)
+	var pages []storage.Page
+	if run := d.claimRun(limit, depth); run > minHostDepth {
+		pages, err = d.store.ClaimDueRuns(ctx, d.owner, now, lease, limit, run)
+	} else {
+		pages, err = d.store.ClaimDuePagesPerHost(ctx, d.owner, now, lease, limit, depth)
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("claim due pages", "err", err)

@@ -119,19 +119,47 @@ func TestHostDepth(t *testing.T) {
 	}
 }
 
-// TestSpreadByID checks that pages with consecutive ids come due in their
-// order, spread over at most a tenth of the step, and never all at once.
-func TestSpreadByID(t *testing.T) {
-	every := 15 * time.Minute
-	prev := time.Duration(-1)
-	for id := int64(2048); id < 2048+1024; id++ {
-		d := spreadByID(id, every)
-		if d <= prev || d < 0 || d >= every/10 {
-			t.Fatalf("page %d: spread %s after %s; want more, and under %s", id, d, prev, every/10)
-		}
-		prev = d
+// TestClaimRun checks that claims keep runs of one host's pages together
+// only where hosts are deep, and leave enough hosts for the workers.
+func TestClaimRun(t *testing.T) {
+	tests := []struct {
+		workers, limit, depth, want int
+	}{
+		{4, 1024, maxHostDepth, 128}, // 8 hosts for 4 workers
+		{4, 1024, 32, 32},            // no more than a host's depth
+		{4, 1024, minHostDepth, minHostDepth},
+		{64, 1024, maxHostDepth, 8}, // 128 hosts: not above minHostDepth, pages spread over hosts
+		{4, 40, maxHostDepth, 5},
 	}
-	if d := spreadByID(7, 0); d != 0 {
-		t.Errorf("no step: spread %s", d)
+	for _, tt := range tests {
+		d := leaseDaemon(10 * time.Minute)
+		d.cfg.Daemon.Workers = tt.workers
+		if got := d.claimRun(tt.limit, tt.depth); got != tt.want {
+			t.Errorf("%d workers, claim of %d, depth %d: run %d, want %d", tt.workers, tt.limit, tt.depth, got, tt.want)
+		}
+	}
+}
+
+// TestNextCheckKeepsOrder checks that an article is due one step after its
+// check, whatever its id, so a host's pages come due in the order they
+// were checked.
+func TestNextCheckKeepsOrder(t *testing.T) {
+	d := leaseDaemon(10 * time.Minute)
+	found := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	every, ok := d.cfg.Recheck.Interval(time.Hour)
+	if !ok {
+		t.Fatal("no re-check step for an article an hour old")
+	}
+	var prev time.Time
+	for i, id := range []int64{1023, 7, 1024, 2, 5000} { // checked in this order
+		now := found.Add(time.Hour + time.Duration(i)*time.Millisecond)
+		got := d.nextCheck(storage.Page{ID: id, DiscoveredAt: found}, storage.Source{Kind: storage.KindFeed}, now)
+		if !got.Equal(now.Add(every)) {
+			t.Errorf("page %d checked at %s: due %s, want %s", id, now, got, now.Add(every))
+		}
+		if !got.After(prev) {
+			t.Errorf("page %d, checked after the one before it, is due at %s, not after %s", id, got, prev)
+		}
+		prev = got
 	}
 }

@@ -66,14 +66,18 @@ func (t *Tx) InsertCapture(c Capture) (int64, error) {
 		return 0, fmt.Errorf("insert capture of %s: read chain: %w", c.URL, err)
 	}
 	in := c.ChainInput()
+	reqHeaders, reqSet, err := t.storeRequestHeaders(in.RequestHeaders)
+	if err != nil {
+		return 0, fmt.Errorf("insert capture of %s: %w", c.URL, err)
+	}
 	var id int64
 	err = t.tx.QueryRowContext(t.ctx, `INSERT INTO captures (source_id, page_id, fetched_at, url, final_url, redirects,
 		status, class, reason, etag, last_modified, body_hash, bytes, duration_ms, charset, extractor, fallback,
-		headers, request_headers, remote_ip, tls_version, cert_sha256, link)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		headers, request_headers, request_headers_set, remote_ip, tls_version, cert_sha256, link)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		nullIfZero(c.SourceID), nullIfZero(c.PageID), in.FetchedAt, c.URL, c.FinalURL, c.Redirects,
 		c.Status, c.Class, c.Reason, c.ETag, c.LastModified, nullIfEmpty(c.BodyHash), c.Bytes, c.DurationMS,
-		c.Charset, c.Extractor, c.Fallback, in.Headers, in.RequestHeaders, c.RemoteIP, c.TLSVersion, c.CertSHA256,
+		c.Charset, c.Extractor, c.Fallback, in.Headers, reqHeaders, reqSet, c.RemoteIP, c.TLSVersion, c.CertSHA256,
 		ChainLink(prev, in)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert capture of %s: %w", c.URL, err)
@@ -84,17 +88,17 @@ func (t *Tx) InsertCapture(c Capture) (int64, error) {
 // captureColumns are the columns scanCapture reads, from captures c.
 const captureColumns = `c.id, c.source_id, c.page_id, c.fetched_at, c.url, c.final_url, c.redirects, c.status,
 	c.class, c.reason, c.etag, c.last_modified, c.body_hash, c.bytes, c.duration_ms, c.charset, c.extractor,
-	c.fallback, c.headers, c.request_headers, c.remote_ip, c.tls_version, c.cert_sha256, c.link,
+	c.fallback, c.headers, c.request_headers, ` + headerSetText + `, c.remote_ip, c.tls_version, c.cert_sha256, c.link,
 	coalesce(` + prevLinkOfC + `, '')`
 
 func scanCapture(sc interface{ Scan(...any) error }) (Capture, error) {
 	var c Capture
-	var hdr, reqHdr string
+	var hdr, reqHdr, reqSet string
 	err := sc.Scan(&c.ID, nullInt{&c.SourceID}, nullInt{&c.PageID}, nullTime{&c.FetchedAt}, &c.URL, &c.FinalURL,
 		&c.Redirects, &c.Status, &c.Class, &c.Reason, &c.ETag, &c.LastModified, nullString{&c.BodyHash},
-		&c.Bytes, &c.DurationMS, &c.Charset, &c.Extractor, &c.Fallback, &hdr, &reqHdr, &c.RemoteIP,
+		&c.Bytes, &c.DurationMS, &c.Charset, &c.Extractor, &c.Fallback, &hdr, &reqHdr, &reqSet, &c.RemoteIP,
 		&c.TLSVersion, &c.CertSHA256, &c.Link, &c.PrevLink)
-	c.Header, c.RequestHeader = parseHeader(hdr), parseHeader(reqHdr)
+	c.Header, c.RequestHeader = parseHeader(hdr), parseHeader(joinHeaderText(reqSet, reqHdr))
 	return c, err
 }
 

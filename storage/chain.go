@@ -439,7 +439,7 @@ func walkChain(ctx context.Context, tx *sqlTx, side [2]*sqlTx, bad map[string]st
 	w := &chainWalk{bad: bad, sum: sum}
 	var err error
 	if w.caps, err = tx.QueryContext(ctx, `SELECT id, link, url, final_url, fetched_at, status, class, coalesce(body_hash, ''),
-		remote_ip, tls_version, cert_sha256, request_headers, headers FROM captures ORDER BY id`); err != nil {
+		remote_ip, tls_version, cert_sha256, request_headers, `+headerSetText+`, headers FROM captures c ORDER BY id`); err != nil {
 		return fmt.Errorf("read captures: %w", err)
 	}
 	defer w.caps.Close()
@@ -529,10 +529,12 @@ func (w *chainWalk) nextCapture() error {
 	}
 	c := &walkCapture{}
 	in := &c.in
+	var reqSet string
 	if err := w.caps.Scan(&c.id, &c.link, &in.URL, &in.FinalURL, &in.FetchedAt, &in.Status, &in.Class, &in.BodyHash,
-		&in.RemoteIP, &in.TLSVersion, &in.CertSHA256, &in.RequestHeaders, &in.Headers); err != nil {
+		&in.RemoteIP, &in.TLSVersion, &in.CertSHA256, &in.RequestHeaders, &reqSet, &in.Headers); err != nil {
 		return fmt.Errorf("read captures: %w", err)
 	}
+	in.RequestHeaders = joinHeaderText(reqSet, in.RequestHeaders)
 	w.cap = c
 	return nil
 }

@@ -235,6 +235,7 @@ func TestMigrationLinksExistingCaptures(t *testing.T) {
 	f := newChainFixture(t)
 	f.st.Close()
 	db := rawDB(t, f.path)
+	storage.UndoHeaderSetsForTest(t, db)    // schema 16
 	storage.UndoTextsForTest(t, f.path, db) // schema 15
 	for _, q := range []string{
 		`DROP INDEX pages_host_due`, `ALTER TABLE pages DROP COLUMN host`, `DROP TABLE host_slots`, `DROP TABLE chain_summaries`, `DROP TABLE capture_gaps`, `DROP INDEX versions_capture`,

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,6 +140,7 @@ func TestPageHostMigration(t *testing.T) {
 	checkHosts("stored")
 	s.Close()
 	db := rawDB(t, path)
+	storage.UndoHeaderSetsForTest(t, db)  // schema 16
 	storage.UndoTextsForTest(t, path, db) // schema 15
 	for _, q := range []string{`DROP INDEX pages_host_due`, `ALTER TABLE pages DROP COLUMN host`, `PRAGMA user_version = 13`} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
@@ -209,5 +212,77 @@ func TestClaimDuePagesPerHost(t *testing.T) {
 			}
 			seen[p.ID] = true
 		}
+	}
+}
+
+// ClaimDueRuns takes runs of one host's pages, each the host's most
+// overdue, from the hosts whose most overdue page is the oldest; the next
+// claim starts with the host left out.
+func TestClaimDueRuns(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "stet.db"))
+	ctx := t.Context()
+	src, _ := s.EnsureSource(ctx, "feed", "f", "http://feeds.test/rss", "@every 1m", t0)
+	const hosts, perHost = 4, 50
+	err := s.Tx(ctx, func(tx *storage.Tx) error {
+		for h := range hosts {
+			for i := range perHost {
+				u := fmt.Sprintf("http://site%d.test/a/%d", h, i)
+				due := t0.Add(time.Duration(h)*time.Second + time.Duration(i)*10*time.Second)
+				if _, _, err := tx.EnsurePage(src.ID, u, "", t0, time.Time{}, due); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(time.Hour)
+	claim := func(limit, run int) map[string][]int {
+		t.Helper()
+		ps, err := s.ClaimDueRuns(ctx, "p", now, time.Minute, limit, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]int{}
+		for _, p := range ps {
+			var h, i int
+			if _, err := fmt.Sscanf(p.URL, "http://site%d.test/a/%d", &h, &i); err != nil {
+				t.Fatal(err)
+			}
+			k := fmt.Sprintf("site%d", h)
+			got[k] = append(got[k], i)
+		}
+		for _, is := range got {
+			slices.Sort(is)
+		}
+		return got
+	}
+	seq := func(from, to int) []int {
+		var out []int
+		for i := from; i < to; i++ {
+			out = append(out, i)
+		}
+		return out
+	}
+	want := map[string][]int{"site0": seq(0, 20), "site1": seq(0, 20), "site2": seq(0, 20)}
+	if got := claim(60, 20); !reflect.DeepEqual(got, want) {
+		t.Errorf("first claim: %v, want %v", got, want)
+	}
+	// site3's most overdue page (1h-57m ago) is now the oldest, then site0's 21st.
+	want = map[string][]int{"site3": seq(0, 20), "site0": seq(20, 40), "site1": seq(20, 40)}
+	if got := claim(60, 20); !reflect.DeepEqual(got, want) {
+		t.Errorf("second claim: %v, want %v", got, want)
+	}
+	// Runs of at least one page: one of each host.
+	want = map[string][]int{"site0": {40}, "site1": {40}, "site2": {20}, "site3": {20}}
+	if got := claim(1000, 0); !reflect.DeepEqual(got, want) {
+		t.Errorf("runs of 0: %v, want %v", got, want)
+	}
+	// Hosts with fewer due pages than a run: the claim goes on to the next.
+	want = map[string][]int{"site0": seq(41, 50), "site1": seq(41, 50), "site2": seq(21, 50), "site3": seq(21, 50)}
+	if got := claim(100, 40); !reflect.DeepEqual(got, want) {
+		t.Errorf("short runs: %v, want %v", got, want)
 	}
 }

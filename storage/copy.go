@@ -33,6 +33,7 @@ var copyTables = []copyTable{
 	{"page_aliases", "url"},
 	{"body_dicts", "id"},
 	{"bodies", "hash"},
+	{"header_sets", "id"},
 	{"captures", "id"},
 	{"versions", "id"},
 	{"changes", "id"},

@@ -287,7 +287,8 @@ func (r *sqlRow) Scan(dest ...any) error {
 // gcColumns are what gc reads of a capture: the chain's fields, a size,
 // whether a version was made from it and whether its body is stored.
 const gcColumns = `c.id, coalesce(c.page_id, 0), coalesce(c.source_id, 0), c.url, c.final_url, c.fetched_at, c.status,
-	c.class, coalesce(c.body_hash, ''), c.remote_ip, c.tls_version, c.cert_sha256, c.request_headers, c.headers, c.link,
+	c.class, coalesce(c.body_hash, ''), c.remote_ip, c.tls_version, c.cert_sha256, c.request_headers, ` + headerSetText + `,
+	c.headers, c.link,
 	length(c.redirects) + length(c.reason) + length(c.etag) + length(c.last_modified) + length(c.charset) +
 		length(c.extractor) + 80,
 	EXISTS (SELECT 1 FROM versions v WHERE v.capture_id = c.id),
@@ -306,12 +307,14 @@ func (p *gcPlan) examine(after int64) (next int64, done bool, err error) {
 		read++
 		c := &gcCapture{}
 		in := &c.in
+		var reqSet string
 		if err := rows.Scan(&c.id, &c.pageID, &c.sourceID, &in.URL, &in.FinalURL, &in.FetchedAt, &in.Status, &in.Class,
-			&in.BodyHash, &in.RemoteIP, &in.TLSVersion, &in.CertSHA256, &in.RequestHeaders, &in.Headers, &c.link,
+			&in.BodyHash, &in.RemoteIP, &in.TLSVersion, &in.CertSHA256, &in.RequestHeaders, &reqSet, &in.Headers, &c.link,
 			&c.size, &c.version, &c.stored); err != nil {
 			rows.Close()
 			return after, false, fmt.Errorf("gc: read captures: %w", err)
 		}
+		in.RequestHeaders = joinHeaderText(reqSet, in.RequestHeaders)
 		if in.FetchedAt >= cutoff {
 			done = true
 			break

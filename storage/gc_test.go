@@ -556,6 +556,7 @@ func TestGCAfterMigration(t *testing.T) {
 	f := newGCFixture(t, "a:V a:n a:n a:n")
 	f.st.Close()
 	db := rawDB(t, f.path)
+	storage.UndoHeaderSetsForTest(t, db)    // schema 16
 	storage.UndoTextsForTest(t, f.path, db) // schema 15
 	for _, q := range []string{`DROP INDEX pages_host_due`, `ALTER TABLE pages DROP COLUMN host`, `DROP TABLE host_slots`, `DROP TABLE chain_summaries`, `DROP TABLE capture_gaps`, `DROP INDEX versions_capture`,
 		`PRAGMA user_version = 11`} {

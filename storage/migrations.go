@@ -237,6 +237,9 @@ var migrations = []migration{
 	// its sizes), and a search passage that is a slice of a version's
 	// text as that slice (texts.go); rows stored before keep their text.
 	{sql: textSchema},
+	// 16: the request headers shared by a capture's requests are stored
+	// once, in header_sets (headersets.go).
+	{sql: headerSetSchema},
 }
 
 // migration is one schema step: SQL, or Go for steps SQL cannot express.

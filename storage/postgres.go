@@ -235,6 +235,7 @@ var pgMigrations = map[int]string{
 	13: hostSlotsSchema,
 	14: pgPageHosts,
 	15: pgTextSchema,
+	16: pgHeaderSetSchema,
 }
 
 // pgSchemaVersion is the migration pgSchema stands at.

@@ -16,8 +16,10 @@ import (
 // each, groups of 1,024 as the daemon makes them): STET_BENCH_PAGES pages
 // (default 10,000) over 100 hosts, each with a capture already, all due.
 // perHost is how many pages of one host a claim takes (the daemon's host
-// depth: 8 at the default per_host_interval, 1,024 at 1ms), 4,096 at most
-// in all (the queue's capacity), 800 with 8 a host. Within a host the pages
+// depth: 8 at the default per_host_interval, 1,024 at 1ms), 1,024 at most
+// in all (the daemon's maxClaim), 800 with 8 a host; in the "runs" case a
+// claim takes runs of 64 pages of 16 hosts (ClaimDueRuns), as the daemon
+// does with 4 workers where hosts are deep. Within a host the pages
 // come due in random order, as the schedule's jitter leaves them, or, in
 // the "idOrder" case, in the order of their ids: the order of their rows,
 // so that a claim and a group rewrite few database pages. Bytes are the
@@ -37,13 +39,14 @@ func BenchmarkRecheckWrites(b *testing.B) {
 		pages = n
 	}
 	for _, c := range []struct {
-		name           string
-		perHost, limit int
-		idOrder        bool
+		name                string
+		perHost, limit, run int
+		idOrder             bool
 	}{
-		{"perHost=8", 8, 800, false},
-		{"perHost=1024", 1024, 4096, false},
-		{"perHost=1024/idOrder", 1024, 4096, true},
+		{"perHost=8", 8, 800, 0, false},
+		{"perHost=1024", 1024, 1024, 0, false},
+		{"perHost=1024/idOrder", 1024, 1024, 0, true},
+		{"runs=64/idOrder", 0, 1024, 64, true},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var claimB, groupB, n float64
@@ -59,7 +62,13 @@ func BenchmarkRecheckWrites(b *testing.B) {
 				b.StartTimer()
 				for done := 0; done < pages; {
 					w0 := wchar(b)
-					ps, err := s.ClaimDuePagesPerHost(b.Context(), "bench", now, 10*time.Minute, c.limit, c.perHost)
+					var ps []Page
+					var err error
+					if c.run > 0 {
+						ps, err = s.ClaimDueRuns(b.Context(), "bench", now, 10*time.Minute, c.limit, c.run)
+					} else {
+						ps, err = s.ClaimDuePagesPerHost(b.Context(), "bench", now, 10*time.Minute, c.limit, c.perHost)
+					}
 					if err != nil || len(ps) == 0 {
 						b.Fatalf("claimed %d pages, %v", len(ps), err)
 					}

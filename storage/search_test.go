@@ -484,6 +484,7 @@ func TestSearchMigrationIndexesExistingVersions(t *testing.T) {
 	}
 	f.s.Close()
 	db := rawDB(t, f.path)
+	storage.UndoHeaderSetsForTest(t, db)    // schema 16
 	storage.UndoTextsForTest(t, f.path, db) // schema 15
 	for _, q := range []string{`DROP INDEX pages_host_due`, `ALTER TABLE pages DROP COLUMN host`, `DROP TABLE host_slots`, `DROP TABLE chain_summaries`, `DROP TABLE capture_gaps`, `DROP INDEX versions_capture`,
 		`DROP TABLE search_spans`, `DROP TABLE search_texts`, `DROP TABLE search_words`,

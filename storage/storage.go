@@ -74,6 +74,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// and gc's index build, whose temporary data grows with the database,
 	// use files (withTempFiles, gc.go).
 	q.Add("_pragma", "temp_store(MEMORY)")
+	// Checkpoints every 16,384 WAL pages (64 MiB) rather than SQLite's
+	// 1,000: a checkpoint writes each database page once however many
+	// commits rewrote it since the last, and the commits of a re-check
+	// cycle rewrite the same pages (a host's rows, the tail of the
+	// captures, the due-time indexes) again and again. Bytes written per
+	// unchanged re-check: 6.3 KB before, 5.1 KB after, first fetch 435 KB
+	// before, 335 KB after (internal/scale, 10,000 articles). The WAL file
+	// stays at about that size; journal_size_limit truncates it back once
+	// a checkpoint that readers held up has run.
+	q.Add("_pragma", "wal_autocheckpoint(16384)")
+	q.Add("_pragma", "journal_size_limit(67108864)")
 	q.Set("_txlock", "immediate")
 	s, err := openDSN(path, q)
 	if err != nil {

@@ -155,3 +155,29 @@ func tableSizes(ctx context.Context, db *sql.DB) ([]TableSize, error) {
 	}
 	return out, rows.Err()
 }
+
+// checkpoint copies every frame of the database's write-ahead log into
+// the database file and returns the bytes this process wrote doing so
+// (write_bytes and wchar). SQLite checkpoints by itself once the log
+// holds about 4 MB, so a phase's last frames would otherwise reach the
+// file after the phase, uncounted, and frames the harness wrote before a
+// phase would be counted in it.
+func checkpoint(ctx context.Context, db *sql.DB) (writeBytes, wchar int64, err error) {
+	before, err := ReadSample(0)
+	if err != nil {
+		return 0, 0, err
+	}
+	var busy, frames, done int
+	if err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done); err != nil {
+		return 0, 0, fmt.Errorf("checkpoint: %w", err)
+	}
+	if busy != 0 || done < frames {
+		return 0, 0, fmt.Errorf("checkpoint: %d of %d frames copied (busy %d)", done, frames, busy)
+	}
+	after, err := ReadSample(0)
+	if err != nil {
+		return 0, 0, err
+	}
+	d := after.Sub(before)
+	return d.WriteBytes, d.WChar, nil
+}

@@ -237,6 +237,9 @@ func (x *runner) rechecks(ctx context.Context) error {
 	if err == nil && due != n {
 		err = fmt.Errorf("%d pages scheduled, want %d", due, n)
 	}
+	if err == nil {
+		_, _, err = checkpoint(ctx, db) // makeAllDue's frames are not the re-checks'
+	}
 	if err != nil {
 		return err
 	}
@@ -254,6 +257,13 @@ func (x *runner) rechecks(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("re-checks: %w", err)
 	}
+	// The phase's bytes include moving its last frames into the database
+	// file, as stet's own checkpoints moved the others.
+	wb, wc, err := checkpoint(ctx, db)
+	if err != nil {
+		return fmt.Errorf("re-checks: %w", err)
+	}
+	ph.Daemon.WriteBytes, ph.Daemon.WChar = ph.Daemon.WriteBytes+wb, ph.Daemon.WChar+wc
 	x.r.Recheck, x.r.Restart = ph, first.Sub(began)
 	x.o.Logf("restart to first re-check: %s; re-checks: %.0f/s, %.2f ms CPU and %.0f bytes written (%.0f wchar in %.1f write calls) each, stet %.2f cores, newsroom %.2f, others %.2f; peak RSS %.0f MB",
 		x.r.Restart.Round(time.Millisecond), ph.Rate(), ms(ph.CPUPer()), ph.WriteBytesPer(), ph.WCharPer(), ph.WritesPer(), ph.Cores(), ph.SelfCores(), ph.OtherCores(), mb(ph.HWM))
