@@ -144,10 +144,10 @@ func (c *pageCheck) log() {
 // were last checked, their rows and index entries neighbours, and a claim
 // or a group commit of them rewrites few database pages; each re-check's
 // due time lands at the end of the due index. (A spread of a tenth of the
-// step, at random and then by page id, reordered pages at every check and
-// cost up to 2.5 times the bytes written per unchanged re-check.) Pages
-// found together are not checked in lockstep: their host's politeness
-// spaces their first checks, and so every later one.
+// step, at random and then by page id, was added at every check and so
+// reordered the pages every cycle.) Pages found together are not checked
+// in lockstep: their host's politeness spaces their first checks, and so
+// every later one.
 func (d *Daemon) nextCheck(p storage.Page, src storage.Source, now time.Time) time.Time {
 	if src.Kind == storage.KindPage {
 		if s := d.scheduleOf(src.ID); s != nil {
