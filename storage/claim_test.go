@@ -22,22 +22,10 @@ func TestClaimDuePagesFairAcrossHosts(t *testing.T) {
 	ctx := t.Context()
 	src, _ := s.EnsureSource(ctx, "feed", "f", "http://feeds.test/rss", "@every 1m", t0)
 	const hosts, perHost = 20, 10
-	err := s.Tx(ctx, func(tx *storage.Tx) error {
-		for h := range hosts {
-			// Host 0's feed was read last, so its pages are the least overdue.
-			due := t0.Add(time.Duration((h+hosts-1)%hosts) * time.Second)
-			for i := range perHost {
-				u := fmt.Sprintf("http://Site%d.test:80/a/%d", h, i)
-				if _, _, err := tx.EnsurePage(src.ID, u, "", t0, time.Time{}, due); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+	// Host 0's feed was read last, so its pages are the least overdue.
+	seedHostPages(t, s, src.ID, "http://Site%d.test:80/a/%d", hosts, perHost, func(h, i int) time.Time {
+		return t0.Add(time.Duration((h+hosts-1)%hosts) * time.Second)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := t0.Add(time.Hour)
 	a, err := s.ClaimDuePages(ctx, "p1", now, time.Minute, hosts+5)
 	if err != nil {
@@ -83,6 +71,25 @@ func TestClaimDuePagesFairAcrossHosts(t *testing.T) {
 	}
 	if len(b) != hosts*8 {
 		t.Errorf("second claim = %d pages, want %d (8 a host at most)", len(b), hosts*8)
+	}
+}
+
+// seedHostPages stores perHost pages of each of hosts hosts, page i of
+// host h at fmt.Sprintf(urlFormat, h, i), due at due(h, i).
+func seedHostPages(t *testing.T, s *storage.Store, srcID int64, urlFormat string, hosts, perHost int, due func(h, i int) time.Time) {
+	t.Helper()
+	err := s.Tx(t.Context(), func(tx *storage.Tx) error {
+		for h := range hosts {
+			for i := range perHost {
+				if _, _, err := tx.EnsurePage(srcID, fmt.Sprintf(urlFormat, h, i), "", t0, time.Time{}, due(h, i)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -172,20 +179,9 @@ func TestClaimDuePagesPerHost(t *testing.T) {
 	ctx := t.Context()
 	src, _ := s.EnsureSource(ctx, "feed", "f", "http://feeds.test/rss", "@every 1m", t0)
 	const hosts, perHost = 3, 40
-	err := s.Tx(ctx, func(tx *storage.Tx) error {
-		for h := range hosts {
-			for i := range perHost {
-				u := fmt.Sprintf("http://site%d.test/a/%d", h, i)
-				if _, _, err := tx.EnsurePage(src.ID, u, "", t0, time.Time{}, t0.Add(time.Duration(i)*time.Second)); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+	seedHostPages(t, s, src.ID, "http://site%d.test/a/%d", hosts, perHost, func(h, i int) time.Time {
+		return t0.Add(time.Duration(i) * time.Second)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := t0.Add(time.Hour)
 	seen := map[int64]bool{}
 	for _, tt := range []struct{ limit, per, want int }{
@@ -223,21 +219,9 @@ func TestClaimDueRuns(t *testing.T) {
 	ctx := t.Context()
 	src, _ := s.EnsureSource(ctx, "feed", "f", "http://feeds.test/rss", "@every 1m", t0)
 	const hosts, perHost = 4, 50
-	err := s.Tx(ctx, func(tx *storage.Tx) error {
-		for h := range hosts {
-			for i := range perHost {
-				u := fmt.Sprintf("http://site%d.test/a/%d", h, i)
-				due := t0.Add(time.Duration(h)*time.Second + time.Duration(i)*10*time.Second)
-				if _, _, err := tx.EnsurePage(src.ID, u, "", t0, time.Time{}, due); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+	seedHostPages(t, s, src.ID, "http://site%d.test/a/%d", hosts, perHost, func(h, i int) time.Time {
+		return t0.Add(time.Duration(h)*time.Second + time.Duration(i)*10*time.Second)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := t0.Add(time.Hour)
 	claim := func(limit, run int) map[string][]int {
 		t.Helper()

@@ -38,7 +38,7 @@ ALTER TABLE captures ADD COLUMN request_headers_set BIGINT REFERENCES header_set
 // PostgreSQL index entry may hold.
 const maxHeaderSet = 2048
 
-// headerSetText is the SQL for the set text of captures c (” if none).
+// headerSetText is the SQL for the set text of captures c, empty if none.
 const headerSetText = `coalesce((SELECT hs.text FROM header_sets hs WHERE hs.id = c.request_headers_set), '')`
 
 // perRequestHeader reports whether a request header line of this name
